@@ -1,0 +1,44 @@
+package io.sluice.ingest;
+
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
+
+/**
+ * Publishes accepted events to the events topic. The returned {@link Uni} completes only
+ * when Kafka has acknowledged the record with the channel's {@code acks=all}, and fails
+ * when it did not within {@code delivery.timeout.ms}: callers tell a client "accepted"
+ * only on completion, never on a fire-and-forget send.
+ */
+@ApplicationScoped
+public class EventPublisher {
+
+    /** Record header carrying the tenant, taken from the caller's credentials. */
+    public static final String TENANT_HEADER = "sluice-tenant";
+
+    /** Record header carrying the instant Sluice accepted the event (ISO-8601). */
+    public static final String ACCEPTED_AT_HEADER = "sluice-accepted-at";
+
+    private final MutinyEmitter<byte[]> events;
+
+    EventPublisher(@Channel("events") MutinyEmitter<byte[]> events) {
+        this.events = events;
+    }
+
+    public Uni<Void> publish(String tenant, String key, byte[] event, Instant acceptedAt) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
+        headers.add(ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
+        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
+                .withKey(key)
+                .withHeaders(headers)
+                .build();
+        return events.sendMessage(Message.of(event).addMetadata(metadata));
+    }
+}

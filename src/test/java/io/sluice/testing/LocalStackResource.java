@@ -27,6 +27,11 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         return SharedLocalStack.config();
     }
 
+    /** The shared stack's settings, for test resources that build on it. */
+    public static Map<String, String> sharedConfig() {
+        return SharedLocalStack.config();
+    }
+
     @Override
     public void stop() {
         // Shared across test classes for the whole JVM: stopped by a shutdown hook, if this JVM started it.

@@ -1,5 +1,6 @@
 package io.sluice.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -11,6 +12,10 @@ public interface SluiceConfig {
     Topics topics();
 
     Health health();
+
+    Ingest ingest();
+
+    Security security();
 
     interface Topics {
         /** Where accepted events go; the sink consumes it. */
@@ -30,5 +35,41 @@ public interface SluiceConfig {
         /** How long readiness waits for the Kafka cluster to answer before reporting DOWN. */
         @WithDefault("3s")
         Duration kafkaTimeout();
+    }
+
+    interface Ingest {
+        /** Deeper JSON is refused with 400: deep nesting is a parser attack, never an event. */
+        @WithDefault("32")
+        int maxNestingDepth();
+
+        /** Events in one request, whatever the mode. */
+        @WithDefault("10000")
+        int maxEventsPerRequest();
+
+        /**
+         * Request bytes waiting for Kafka's acknowledgement, over all requests. Beyond it new
+         * requests get 503 at once: the gateway's memory stays bounded however slow Kafka is.
+         * Keep it below the producer's buffer.memory so a send never blocks on a full buffer.
+         */
+        @WithDefault("32M")
+        MemorySize maxInFlightBytes();
+
+        /** The longest a client waits for Kafka's acknowledgement before it gets 503. */
+        @WithDefault("20s")
+        Duration ackTimeout();
+
+        /** Sent as Retry-After with every 503. */
+        @WithDefault("2s")
+        Duration retryAfter();
+
+        /** More request headers than this get 431. */
+        @WithDefault("100")
+        int maxHeaderCount();
+    }
+
+    interface Security {
+        /** The tenant of callers without credentials, until authentication is in place. */
+        @WithDefault("default")
+        String anonymousTenant();
     }
 }

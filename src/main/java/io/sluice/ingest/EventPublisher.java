@@ -2,19 +2,21 @@ package io.sluice.ingest;
 
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Publishes accepted events to the events topic. The returned {@link Uni} completes only
- * when Kafka has acknowledged the record with the channel's {@code acks=all}, and fails
- * when it did not within {@code delivery.timeout.ms}: callers tell a client "accepted"
- * only on completion, never on a fire-and-forget send.
+ * Publishes accepted events to the events topic. The returned {@link Uni} completes, with
+ * the record's partition and offset, only when Kafka has acknowledged the record with the
+ * channel's {@code acks=all}, and fails when it did not within {@code delivery.timeout.ms}:
+ * callers tell a client "accepted" only on completion, never on a fire-and-forget send.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -31,7 +33,7 @@ public class EventPublisher {
         this.events = events;
     }
 
-    public Uni<Void> publish(String tenant, String key, byte[] event, Instant acceptedAt) {
+    public Uni<RecordMetadata> publish(String tenant, String key, byte[] event, Instant acceptedAt) {
         RecordHeaders headers = new RecordHeaders();
         headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         headers.add(ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
@@ -39,6 +41,9 @@ public class EventPublisher {
                 .withKey(key)
                 .withHeaders(headers)
                 .build();
-        return events.sendMessage(Message.of(event).addMetadata(metadata));
+        // The connector fills this in with the broker's answer before it acknowledges the message.
+        OutgoingMessageMetadata<RecordMetadata> written = new OutgoingMessageMetadata<>();
+        return events.sendMessage(Message.of(event).addMetadata(metadata).addMetadata(written))
+                .map(ignored -> written.getResult());
     }
 }

@@ -1,0 +1,87 @@
+package io.sluice.error;
+
+import jakarta.ws.rs.NotAcceptableException;
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Every error leaves Sluice as {@code application/problem+json}. Unexpected failures are
+ * logged here with their cause and answered with a generic 500: the client never sees a
+ * stack trace or a class name.
+ */
+public class ProblemMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMappers.class);
+
+    @ServerExceptionMapper
+    public Response problem(ProblemException e, UriInfo uri) {
+        return respond(
+                e.problem(), uri, e.retryAfter() == null ? null : e.retryAfter().toSeconds());
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(NotFoundException e, UriInfo uri) {
+        return respond(Problem.of(ProblemType.NOT_FOUND, "No resource at this path."), uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response notAllowed(NotAllowedException e, UriInfo uri) {
+        return respond(Problem.of(ProblemType.METHOD_NOT_ALLOWED, "This method is not allowed here."), uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response notSupported(NotSupportedException e, UriInfo uri) {
+        return respond(
+                Problem.of(ProblemType.UNSUPPORTED_MEDIA_TYPE, "This content type is not accepted here."), uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response notAcceptable(NotAcceptableException e, UriInfo uri) {
+        return respond(
+                Problem.of(ProblemType.NOT_ACCEPTABLE, "No representation matches the Accept header."), uri, null);
+    }
+
+    @ServerExceptionMapper
+    public Response webApplication(WebApplicationException e, UriInfo uri) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            LOG.error("request failed", e);
+            return respond(Problem.of(ProblemType.INTERNAL, "The request could not be completed."), uri, null);
+        }
+        return respond(
+                new Problem(
+                        ProblemType.INVALID_REQUEST.uri(),
+                        Response.Status.fromStatusCode(status) == null
+                                ? "Error"
+                                : Response.Status.fromStatusCode(status).getReasonPhrase(),
+                        status,
+                        "The request was not accepted.",
+                        null,
+                        new java.util.LinkedHashMap<>()),
+                uri,
+                null);
+    }
+
+    @ServerExceptionMapper
+    public Response unexpected(Throwable e, UriInfo uri) {
+        LOG.error("unexpected failure", e);
+        return respond(Problem.of(ProblemType.INTERNAL, "The request could not be completed."), uri, null);
+    }
+
+    static Response respond(Problem problem, UriInfo uri, Long retryAfterSeconds) {
+        Response.ResponseBuilder response = Response.status(problem.status())
+                .type(Problem.MEDIA_TYPE)
+                .entity(problem.at(uri.getRequestUri().getRawPath()));
+        if (retryAfterSeconds != null) {
+            response.header(HttpHeaders.RETRY_AFTER, Math.max(1, retryAfterSeconds));
+        }
+        return response.build();
+    }
+}

@@ -1,0 +1,193 @@
+package io.sluice.ingest;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The CloudEvents 1.0 rules for one event in its JSON form, reporting every violation rather
+ * than the first. Written here rather than taken from the CloudEvents SDK: the SDK's JSON
+ * format stops at the first problem with an exception message, accepts duplicate keys and NUL
+ * characters, and would parse each event a second time on the hot path.
+ */
+final class CloudEventRules {
+
+    static final String SPEC_VERSION = "1.0";
+    static final String PARTITION_KEY = "partitionkey";
+
+    private static final Set<String> REQUIRED = Set.of("specversion", "id", "source", "type");
+    private static final Set<String> STRING_ATTRIBUTES =
+            Set.of("specversion", "id", "source", "type", "subject", "datacontenttype", "dataschema", "time");
+    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z0-9]{1,20}");
+
+    private CloudEventRules() {}
+
+    static List<Violation> check(int index, JsonNode event) {
+        List<Violation> violations = new ArrayList<>();
+        if (!event.isObject()) {
+            violations.add(new Violation(index, "", "an event must be a JSON object"));
+            return violations;
+        }
+        for (String name : REQUIRED) {
+            JsonNode value = event.get(name);
+            if (value == null || value.isNull()) {
+                violations.add(new Violation(index, "/" + name, "required attribute is missing"));
+            }
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = event.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            checkMember(index, field.getKey(), field.getValue(), violations);
+        }
+        if (event.has("data") && event.has("data_base64")) {
+            violations.add(new Violation(index, "/data_base64", "data and data_base64 are mutually exclusive"));
+        }
+        String nul = firstNul(event, "");
+        if (nul != null) {
+            violations.add(new Violation(index, nul.isEmpty() ? "/" : nul, "strings must not contain NUL (U+0000)"));
+        }
+        return violations;
+    }
+
+    private static void checkMember(int index, String name, JsonNode value, List<Violation> violations) {
+        String pointer = "/" + StrictJson.escape(name);
+        if (name.equals("data")) {
+            return;
+        }
+        if (name.equals("data_base64")) {
+            if (!value.isTextual() || !isBase64(value.textValue())) {
+                violations.add(new Violation(index, pointer, "must be a base64 string"));
+            }
+            return;
+        }
+        if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+            violations.add(new Violation(
+                    index, pointer, "attribute names are 1 to 20 lower-case letters or digits (CloudEvents 1.0)"));
+            return;
+        }
+        if (value.isNull()) {
+            return; // the JSON format treats a null attribute as absent
+        }
+        if (STRING_ATTRIBUTES.contains(name)) {
+            checkStringAttribute(index, name, pointer, value, violations);
+        } else {
+            checkExtension(index, name, pointer, value, violations);
+        }
+    }
+
+    private static void checkStringAttribute(
+            int index, String name, String pointer, JsonNode value, List<Violation> violations) {
+        if (!value.isTextual()) {
+            violations.add(new Violation(index, pointer, "must be a string"));
+            return;
+        }
+        String text = value.textValue();
+        if (text.isEmpty() && !name.equals("datacontenttype")) {
+            violations.add(new Violation(index, pointer, "must not be empty"));
+            return;
+        }
+        switch (name) {
+            case "specversion" -> {
+                if (!SPEC_VERSION.equals(text)) {
+                    violations.add(new Violation(index, pointer, "only specversion 1.0 is supported"));
+                }
+            }
+            case "source" -> {
+                if (parseUri(text) == null) {
+                    violations.add(new Violation(index, pointer, "must be a URI-reference"));
+                }
+            }
+            case "dataschema" -> {
+                URI uri = parseUri(text);
+                if (uri == null || !uri.isAbsolute()) {
+                    violations.add(new Violation(index, pointer, "must be an absolute URI"));
+                }
+            }
+            case "time" -> {
+                if (parseTime(text) == null) {
+                    violations.add(new Violation(index, pointer, "must be an RFC 3339 timestamp"));
+                }
+            }
+            default -> {}
+        }
+    }
+
+    private static void checkExtension(
+            int index, String name, String pointer, JsonNode value, List<Violation> violations) {
+        if (value.isTextual() || value.isBoolean()) {
+            if (name.equals(PARTITION_KEY)
+                    && (!value.isTextual() || value.textValue().isEmpty())) {
+                violations.add(new Violation(index, pointer, "must be a non-empty string"));
+            }
+            return;
+        }
+        if (value.isIntegralNumber() && value.canConvertToInt()) {
+            return;
+        }
+        violations.add(new Violation(
+                index, pointer, "extension values are strings, booleans or 32-bit integers (CloudEvents 1.0)"));
+    }
+
+    /** RFC 3339 accepts lower-case 't' and 'z'; java.time's ISO parser wants them upper-case. */
+    static OffsetDateTime parseTime(String text) {
+        try {
+            return OffsetDateTime.parse(text.toUpperCase(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static URI parseUri(String text) {
+        try {
+            return new URI(text);
+        } catch (URISyntaxException e) {
+            return null;
+        }
+    }
+
+    private static boolean isBase64(String text) {
+        try {
+            Base64.getDecoder().decode(text);
+            return true;
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /** JSON Pointer of the first string or member name holding U+0000, or null. */
+    private static String firstNul(JsonNode node, String pointer) {
+        if (node.isTextual()) {
+            return node.textValue().indexOf('\0') >= 0 ? pointer : null;
+        }
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String child = pointer + "/" + StrictJson.escape(field.getKey());
+                if (field.getKey().indexOf('\0') >= 0) {
+                    return child;
+                }
+                String found = firstNul(field.getValue(), child);
+                if (found != null) {
+                    return found;
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                String found = firstNul(node.get(i), pointer + "/" + i);
+                if (found != null) {
+                    return found;
+                }
+            }
+        }
+        return null;
+    }
+}

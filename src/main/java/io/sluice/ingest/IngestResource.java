@@ -1,0 +1,82 @@
+package io.sluice.ingest;
+
+import io.sluice.config.SluiceConfig;
+import io.sluice.error.Problem;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
+import io.sluice.security.Caller;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+
+/**
+ * {@code POST /v1/events}: 202 only once Kafka acknowledged every event of the request,
+ * 207 when some were and some were not, 503 with Retry-After when none was.
+ */
+@Path("/v1/events")
+public class IngestResource {
+
+    private static final int MULTI_STATUS = 207;
+
+    private final IngestService ingest;
+    private final Caller caller;
+    private final Duration retryAfter;
+
+    IngestResource(IngestService ingest, Caller caller, SluiceConfig config) {
+        this.ingest = ingest;
+        this.caller = caller;
+        this.retryAfter = config.ingest().retryAfter();
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Ingest CloudEvents (structured, batch, binary or plain JSON)")
+    @APIResponse(responseCode = "202", description = "Every event is acknowledged by Kafka (acks=all)")
+    @APIResponse(responseCode = "207", description = "Some events were acknowledged, some not: see each result")
+    @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same ids")
+    public Uni<Response> ingest(byte[] body, HttpHeaders headers) {
+        String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
+        return ingest.ingest(caller.tenant(), contentType, lowerCaseNames(headers), body)
+                .map(this::respond);
+    }
+
+    private Response respond(IngestResult result) {
+        if (result.allAccepted()) {
+            return Response.accepted(result).build();
+        }
+        if (result.noneAccepted()) {
+            throw new ProblemException(
+                    Problem.of(
+                                    ProblemType.UNAVAILABLE,
+                                    "Kafka did not acknowledge the events; retry with the same ids.")
+                            .with("results", result.results()),
+                    retryAfter);
+        }
+        return Response.status(MULTI_STATUS)
+                .entity(result)
+                .header(HttpHeaders.RETRY_AFTER, retryAfter.toSeconds())
+                .build();
+    }
+
+    private static Map<String, String> lowerCaseNames(HttpHeaders headers) {
+        Map<String, String> byName = new HashMap<>();
+        headers.getRequestHeaders().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                byName.put(name.toLowerCase(Locale.ROOT), values.get(0));
+            }
+        });
+        return byName;
+    }
+}

@@ -1,0 +1,56 @@
+package io.sluice.ingest;
+
+/**
+ * Strict UTF-8 validation (RFC 3629): rejects overlong forms, surrogates, code points above
+ * U+10FFFF and truncated sequences. Jackson decodes UTF-8 leniently in places (it accepts
+ * some overlong and surrogate encodings), and a string PostgreSQL later refuses must be
+ * refused at the door, not in the sink. Allocation-free, ASCII runs at one comparison a byte.
+ */
+final class Utf8 {
+
+    private Utf8() {}
+
+    /** Returns the offset of the first invalid byte, or -1 when {@code bytes} is valid UTF-8. */
+    static int firstInvalid(byte[] bytes) {
+        int i = 0;
+        int n = bytes.length;
+        while (i < n) {
+            int b = bytes[i];
+            if (b >= 0) {
+                i++;
+                continue;
+            }
+            int lead = b & 0xFF;
+            int length;
+            int min;
+            if (lead >= 0xC2 && lead <= 0xDF) {
+                length = 2;
+                min = 0x80;
+            } else if (lead >= 0xE0 && lead <= 0xEF) {
+                length = 3;
+                min = 0x800;
+            } else if (lead >= 0xF0 && lead <= 0xF4) {
+                length = 4;
+                min = 0x10000;
+            } else {
+                return i; // continuation byte without a lead, C0/C1 (always overlong), or F5..FF
+            }
+            if (i + length > n) {
+                return i;
+            }
+            int codePoint = lead & (0xFF >> (length + 1));
+            for (int k = 1; k < length; k++) {
+                int next = bytes[i + k] & 0xFF;
+                if ((next & 0xC0) != 0x80) {
+                    return i;
+                }
+                codePoint = (codePoint << 6) | (next & 0x3F);
+            }
+            if (codePoint < min || codePoint > 0x10FFFF || (codePoint >= 0xD800 && codePoint <= 0xDFFF)) {
+                return i;
+            }
+            i += length;
+        }
+        return -1;
+    }
+}

@@ -1,11 +1,9 @@
 package io.sluice.ingest;
 
-import static io.restassured.RestAssured.given;
+import static io.sluice.testing.Http.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.config.EncoderConfig;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import io.sluice.config.SluiceConfig;
@@ -46,10 +44,6 @@ class BadInputTest {
 
     @BeforeEach
     void markTopic() {
-        // Sent as given: RestAssured would otherwise add "; charset=ISO-8859-1" to the content type.
-        RestAssured.config = RestAssured.config()
-                .encoderConfig(
-                        EncoderConfig.encoderConfig().appendDefaultContentCharsetToContentTypeIfUndefined(false));
         topic = new TopicProbe(bootstrapServers, config.topics().events());
         mark = topic.mark();
     }

@@ -1,6 +1,6 @@
 package io.sluice.ingest;
 
-import static io.restassured.RestAssured.given;
+import static io.sluice.testing.Http.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.is;
 
@@ -8,8 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.RestAssured;
-import io.restassured.config.EncoderConfig;
 import io.restassured.path.json.JsonPath;
 import io.sluice.config.SluiceConfig;
 import io.sluice.testing.TopicProbe;
@@ -44,10 +42,6 @@ class IngestResourceTest {
 
     @BeforeEach
     void markTopic() {
-        // Sent as given: RestAssured would otherwise add "; charset=ISO-8859-1" to the content type.
-        RestAssured.config = RestAssured.config()
-                .encoderConfig(
-                        EncoderConfig.encoderConfig().appendDefaultContentCharsetToContentTypeIfUndefined(false));
         topic = new TopicProbe(bootstrapServers, config.topics().events());
         mark = topic.mark();
     }

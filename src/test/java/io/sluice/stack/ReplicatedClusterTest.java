@@ -29,7 +29,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -40,23 +39,14 @@ import org.junit.jupiter.api.Test;
  */
 class ReplicatedClusterTest {
 
-    private static final LocalStack CLUSTER = LocalStack.of(3);
     private static final Duration FAILOVER = Duration.ofSeconds(60);
-    private static boolean startedHere;
+    private static LocalStack cluster;
 
     private final String topic = "stack-failover-" + UUID.randomUUID();
 
     @BeforeAll
     static void startCluster() {
-        startedHere = !CLUSTER.answers();
-        CLUSTER.up();
-    }
-
-    @AfterAll
-    static void stopCluster() {
-        if (startedHere) {
-            CLUSTER.down();
-        }
+        cluster = LocalStack.shared(3);
     }
 
     @Test
@@ -67,7 +57,7 @@ class ReplicatedClusterTest {
             try (KafkaProducer<String, String> producer = producer(Duration.ofSeconds(60))) {
                 send(producer, 0, 100);
 
-                CLUSTER.kill(leader);
+                cluster.kill(leader);
 
                 // Acknowledged by all remaining in-sync replicas (2 = min.insync.replicas).
                 send(producer, 100, 200);
@@ -77,7 +67,7 @@ class ReplicatedClusterTest {
             assertThat(ids(afterKill.isr())).doesNotContain(leader).hasSize(2);
             assertThat(readAll()).containsExactlyElementsOf(values(0, 200));
 
-            CLUSTER.start(leader);
+            cluster.start(leader);
 
             await().atMost(FAILOVER)
                     .pollInterval(Duration.ofMillis(500))
@@ -97,15 +87,15 @@ class ReplicatedClusterTest {
                     .orElseThrow();
             try (KafkaProducer<String, String> producer = producer(Duration.ofSeconds(10))) {
                 send(producer, 0, 10);
-                CLUSTER.kill(follower);
-                CLUSTER.kill(leader);
+                cluster.kill(follower);
+                cluster.kill(leader);
                 try {
                     assertThatThrownBy(() -> producer.send(record(10)).get(30, TimeUnit.SECONDS))
                             .as("a write with one replica left must not be acknowledged")
                             .isInstanceOf(ExecutionException.class);
                 } finally {
-                    CLUSTER.start(follower);
-                    CLUSTER.start(leader);
+                    cluster.start(follower);
+                    cluster.start(leader);
                 }
             }
             await().atMost(FAILOVER)
@@ -146,7 +136,7 @@ class ReplicatedClusterTest {
 
     private List<String> readAll() {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTER.bootstrapServers());
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         try (KafkaConsumer<String, String> consumer =
                 new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
@@ -167,7 +157,7 @@ class ReplicatedClusterTest {
 
     private KafkaProducer<String, String> producer(Duration deliveryTimeout) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, CLUSTER.bootstrapServers());
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, cluster.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.min(deliveryTimeout.toMillis(), 5_000));
@@ -178,7 +168,7 @@ class ReplicatedClusterTest {
     private static Admin admin() {
         return Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                CLUSTER.bootstrapServers(),
+                cluster.bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
                 5_000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,

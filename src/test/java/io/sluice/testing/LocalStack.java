@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -27,9 +29,27 @@ public final class LocalStack {
         this.options = options;
     }
 
+    private static final Map<Integer, LocalStack> SHARED = new ConcurrentHashMap<>();
+
     /** The default cluster of {@code nodes} brokers (1: port 9092, 3: ports 19092-19096). */
     public static LocalStack of(int nodes) {
         return new LocalStack(nodes, List.of("--nodes", Integer.toString(nodes)));
+    }
+
+    /**
+     * The default cluster of {@code nodes} brokers, up: a cluster already running is used as it
+     * is; one this JVM starts is stopped when the JVM exits. Test classes share it.
+     */
+    public static LocalStack shared(int nodes) {
+        return SHARED.computeIfAbsent(nodes, n -> {
+            LocalStack stack = of(n);
+            boolean alreadyRunning = stack.answers();
+            stack.up();
+            if (!alreadyRunning) {
+                Runtime.getRuntime().addShutdownHook(new Thread(stack::down, "local-stack-down-" + n));
+            }
+            return stack;
+        });
     }
 
     /** A private single-node cluster, for tests that must stop "the" broker without disturbing others. */
@@ -54,6 +74,15 @@ public final class LocalStack {
     /** SIGKILL: the broker gets no chance to shut down cleanly. */
     public void kill(int nodeId) {
         run("kill", Integer.toString(nodeId));
+    }
+
+    /** SIGSTOP: the broker keeps its connections open and answers nothing, like a hung machine. */
+    public void pause(int nodeId) {
+        run("pause", Integer.toString(nodeId));
+    }
+
+    public void resume(int nodeId) {
+        run("resume", Integer.toString(nodeId));
     }
 
     /** Starts one broker again and waits until it serves. */

@@ -43,12 +43,7 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
 
         static synchronized Map<String, String> config() {
             if (config == null) {
-                LocalStack stack = LocalStack.of(1);
-                boolean alreadyRunning = stack.answers();
-                stack.up();
-                if (!alreadyRunning) {
-                    Runtime.getRuntime().addShutdownHook(new Thread(stack::down, "local-stack-down"));
-                }
+                LocalStack stack = LocalStack.shared(1);
                 config = Map.of(
                         "kafka.bootstrap.servers", stack.bootstrapServers(),
                         "quarkus.datasource.reactive.url",

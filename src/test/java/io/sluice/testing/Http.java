@@ -1,0 +1,20 @@
+package io.sluice.testing;
+
+import io.restassured.RestAssured;
+import io.restassured.config.EncoderConfig;
+import io.restassured.config.RestAssuredConfig;
+import io.restassured.specification.RequestSpecification;
+
+/** RestAssured requests that send the content type exactly as the test wrote it. */
+public final class Http {
+
+    // RestAssured would otherwise append "; charset=ISO-8859-1", which Sluice rightly refuses for JSON.
+    private static final RestAssuredConfig AS_WRITTEN = RestAssuredConfig.config()
+            .encoderConfig(EncoderConfig.encoderConfig().appendDefaultContentCharsetToContentTypeIfUndefined(false));
+
+    private Http() {}
+
+    public static RequestSpecification given() {
+        return RestAssured.given().config(AS_WRITTEN);
+    }
+}

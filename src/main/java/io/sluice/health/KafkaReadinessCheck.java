@@ -1,16 +1,12 @@
 package io.sluice.health;
 
 import io.sluice.config.SluiceConfig;
-import io.smallrye.common.annotation.Identifier;
+import io.sluice.kafka.KafkaAdmin;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
-import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
@@ -30,19 +26,9 @@ public class KafkaReadinessCheck implements AsyncHealthCheck {
     private final Admin admin;
     private final Duration timeout;
 
-    KafkaReadinessCheck(@Identifier("default-kafka-broker") Map<String, Object> kafka, SluiceConfig config) {
+    KafkaReadinessCheck(KafkaAdmin admin, SluiceConfig config) {
+        this.admin = admin.client();
         this.timeout = config.health().kafkaTimeout();
-        Map<String, Object> settings = new HashMap<>();
-        kafka.forEach((key, value) -> {
-            if (AdminClientConfig.configNames().contains(key)) {
-                settings.put(key, value);
-            }
-        });
-        int timeoutMs = (int) timeout.toMillis();
-        settings.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-health");
-        settings.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs);
-        settings.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs);
-        this.admin = Admin.create(settings);
     }
 
     @Override
@@ -60,10 +46,5 @@ public class KafkaReadinessCheck implements AsyncHealthCheck {
                         .down()
                         .withData("reason", failure.getClass().getSimpleName().replace("Exception", ""))
                         .build());
-    }
-
-    @PreDestroy
-    void close() {
-        admin.close(Duration.ZERO);
     }
 }

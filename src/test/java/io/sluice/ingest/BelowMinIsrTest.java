@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,9 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @TestProfile(BelowMinIsrTest.ReplicatedCluster.class)
 class BelowMinIsrTest {
+
+    /** One thread per client: the common pool may have a single thread, and these clients block. */
+    private static final ExecutorService CLIENTS = Executors.newCachedThreadPool();
 
     private static final int REQUESTS = 24;
 
@@ -45,7 +50,7 @@ class BelowMinIsrTest {
             // Different subjects: the requests spread over every partition, whichever broker leads it.
             for (int i = 0; i < REQUESTS; i++) {
                 String subject = "min-isr-" + i;
-                requests.add(CompletableFuture.supplyAsync(() -> Timed.post(subject)));
+                requests.add(CompletableFuture.supplyAsync(() -> Timed.post(subject), CLIENTS));
             }
             for (CompletableFuture<Timed> request : requests) {
                 Timed answer = request.get(ShortKafkaTimeouts.ANSWER_BOUND.toSeconds() * 2, TimeUnit.SECONDS);

@@ -2,7 +2,9 @@ package io.sluice.ingest;
 
 import static io.sluice.testing.Http.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -11,11 +13,15 @@ import io.restassured.response.Response;
 import io.sluice.testing.LocalStack;
 import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.ShortKafkaTimeouts;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -28,13 +34,16 @@ import org.junit.jupiter.api.Test;
 @TestProfile(KafkaOutageTest.PrivateBroker.class)
 class KafkaOutageTest {
 
+    /** One thread per client: the common pool may have a single thread, and these clients block. */
+    private static final ExecutorService CLIENTS = Executors.newCachedThreadPool();
+
     @Test
     void brokerKilledMidRequestAnswers503AndRecoveryAnswers202() throws Exception {
         post().then().statusCode(202);
 
         PrivateBrokerResource.kafka.pause(1);
         long started = System.nanoTime();
-        CompletableFuture<Response> inFlight = CompletableFuture.supplyAsync(KafkaOutageTest::post);
+        CompletableFuture<Response> inFlight = CompletableFuture.supplyAsync(KafkaOutageTest::post, CLIENTS);
         try {
             // The request is now waiting for an acknowledgement the hung broker will never send.
             Thread.sleep(1_000);
@@ -53,10 +62,73 @@ class KafkaOutageTest {
 
         PrivateBrokerResource.kafka.start(1);
         // The producer reconnects by itself; the first requests may still meet the old failure.
-        org.awaitility.Awaitility.await()
-                .atMost(Duration.ofSeconds(60))
+        await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofSeconds(1))
                 .until(() -> post().statusCode() == 202);
+    }
+
+    @Test
+    void whatIsInFlightIsBoundedAndTheRestIsRefusedAtOnce() throws Exception {
+        // The profile allows 64 KiB in flight: six requests of 10,000 bytes fit, the seventh does not.
+        String body = eventOfExactly(10_000);
+        post().then().statusCode(202);
+
+        PrivateBrokerResource.kafka.pause(1);
+        List<CompletableFuture<Response>> requests = new ArrayList<>();
+        List<Response> refused = new ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) {
+                CompletableFuture<Response> request = CompletableFuture.supplyAsync(
+                        () -> given().contentType("application/cloudevents+json")
+                                .body(body)
+                                .post("/v1/events"),
+                        CLIENTS);
+                requests.add(request);
+            }
+            // Refusals come back at once, while the admitted requests wait for the hung broker.
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() ->
+                            requests.stream().filter(CompletableFuture::isDone).count() == 14);
+            for (CompletableFuture<Response> request : requests) {
+                if (request.isDone()) {
+                    refused.add(request.get());
+                }
+            }
+        } finally {
+            PrivateBrokerResource.kafka.resume(1);
+        }
+        assertThat(refused).allSatisfy(answer -> {
+            assertThat(answer.statusCode()).isEqualTo(503);
+            assertThat(answer.header("Retry-After")).isEqualTo("2");
+            assertThat(answer.jsonPath().getString("detail")).contains("in flight");
+        });
+        long accepted = 0;
+        for (CompletableFuture<Response> request : requests) {
+            if (request.get(ShortKafkaTimeouts.ANSWER_BOUND.toSeconds(), TimeUnit.SECONDS)
+                            .statusCode()
+                    == 202) {
+                accepted++;
+            }
+        }
+        assertThat(accepted).isEqualTo(6);
+        // Settled sends give their bytes back: a full budget's worth is admitted again.
+        for (int i = 0; i < 6; i++) {
+            given().contentType("application/cloudevents+json")
+                    .body(body)
+                    .post("/v1/events")
+                    .then()
+                    .statusCode(202);
+        }
+    }
+
+    /** A valid structured event whose JSON is exactly {@code size} bytes. */
+    private static String eventOfExactly(int size) {
+        ObjectNode event = IngestResourceTest.event("budget");
+        event.put("padding", "");
+        int missing = size - event.toString().getBytes(StandardCharsets.UTF_8).length;
+        event.put("padding", "x".repeat(missing));
+        assertThat(event.toString().getBytes(StandardCharsets.UTF_8)).hasSize(size);
+        return event.toString();
     }
 
     private static Response post() {
@@ -78,7 +150,9 @@ class KafkaOutageTest {
 
         @Override
         public Map<String, String> getConfigOverrides() {
-            return ShortKafkaTimeouts.config();
+            Map<String, String> config = new HashMap<>(ShortKafkaTimeouts.config());
+            config.put("sluice.ingest.max-in-flight-bytes", "64K");
+            return config;
         }
     }
 

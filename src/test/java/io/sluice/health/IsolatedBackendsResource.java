@@ -11,8 +11,6 @@ import java.util.Map;
 /** Backends that {@link HealthDownTest} may take away without disturbing other tests. */
 public class IsolatedBackendsResource implements QuarkusTestResourceLifecycleManager {
 
-    private static final int KAFKA_PORT = 29092;
-
     private static LocalStack kafka;
     private static TcpProxy postgres;
     private static TcpProxy redis;
@@ -36,7 +34,7 @@ public class IsolatedBackendsResource implements QuarkusTestResourceLifecycleMan
         URI redisUrl = URI.create(shared.get("quarkus.redis.hosts"));
         postgres = new TcpProxy(postgresUrl.getPort());
         redis = new TcpProxy(redisUrl.getPort());
-        kafka = LocalStack.isolated("health", KAFKA_PORT);
+        kafka = LocalStack.isolated("health");
         kafka.up();
 
         Map<String, String> config = new HashMap<>(shared);

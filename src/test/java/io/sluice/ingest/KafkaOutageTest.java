@@ -161,7 +161,7 @@ class KafkaOutageTest {
 
         @Override
         public Map<String, String> start() {
-            kafka = LocalStack.isolated("outage", 29192);
+            kafka = LocalStack.isolated("outage");
             kafka.up();
             Map<String, String> config = new HashMap<>(LocalStackResource.sharedConfig());
             config.put("kafka.bootstrap.servers", kafka.bootstrapServers());

@@ -2,6 +2,8 @@ package io.sluice.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,10 +54,31 @@ public final class LocalStack {
         });
     }
 
-    /** A private single-node cluster, for tests that must stop "the" broker without disturbing others. */
-    public static LocalStack isolated(String name, int port) {
+    /**
+     * A private single-node cluster on free ports, for tests that must stop "the" broker
+     * without disturbing others.
+     */
+    public static LocalStack isolated(String name) {
         Path dir = PROJECT_DIR.resolve("target").resolve("stack-" + name);
+        int port = freePortPair();
         return new LocalStack(1, List.of("--nodes", "1", "--dir", dir.toString(), "--port", Integer.toString(port)));
+    }
+
+    /** A port whose successor is free too: the broker listens on the first, its controller on the second. */
+    private static int freePortPair() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            try (ServerSocket first = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                int port = first.getLocalPort();
+                try (ServerSocket second = new ServerSocket(port + 1, 1, InetAddress.getLoopbackAddress())) {
+                    return port;
+                } catch (IOException taken) {
+                    // try another pair
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        throw new IllegalStateException("no two adjacent free ports on the loopback interface");
     }
 
     public int nodes() {

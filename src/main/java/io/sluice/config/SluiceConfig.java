@@ -17,6 +17,8 @@ public interface SluiceConfig {
 
     Security security();
 
+    Sink sink();
+
     interface Topics {
         /** Where accepted events go; the sink consumes it. */
         @WithDefault("sluice.events")
@@ -71,5 +73,45 @@ public interface SluiceConfig {
         /** The tenant of callers without credentials, until authentication is in place. */
         @WithDefault("default")
         String anonymousTenant();
+    }
+
+    interface Sink {
+        /**
+         * How long a Redis claim keeps other consumers off an event. A claim is never
+         * renewed: when its owner dies, the event is free again after this long.
+         */
+        @WithDefault("30s")
+        Duration claimLease();
+
+        /** How long Redis remembers a stored event; the database constraint remembers for ever. */
+        @WithDefault("7d")
+        Duration doneTtl();
+
+        /** Attempts at a record whose data the database refuses, before it is dead-lettered. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** First pause between attempts; it doubles up to {@link #maxBackoff()}. */
+        @WithDefault("200ms")
+        Duration initialBackoff();
+
+        @WithDefault("10s")
+        Duration maxBackoff();
+
+        /** Test-only fault injection: never set in production. */
+        Fault fault();
+
+        interface Fault {
+            /**
+             * Halts the process (no shutdown hooks, like SIGKILL) at this step:
+             * {@code none}, {@code after-claim}, {@code after-db-commit}, {@code after-offset-commit}.
+             */
+            @WithDefault("none")
+            String haltAt();
+
+            /** Halts on this occurrence of the step (1 = the first batch that reaches it). */
+            @WithDefault("1")
+            int haltOnOccurrence();
+        }
     }
 }

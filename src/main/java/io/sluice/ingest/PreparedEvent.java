@@ -1,6 +1,7 @@
 package io.sluice.ingest;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sluice.event.CloudEventRules;
 
 /**
  * A valid event ready to send: its identity, its Kafka record key and the record value (the

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
+import io.sluice.event.CloudEventRules;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.Iterator;
@@ -111,7 +112,8 @@ final class StrictJson {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                String found = firstNumberOutOfRange(field.getValue(), pointer + "/" + escape(field.getKey()));
+                String found = firstNumberOutOfRange(
+                        field.getValue(), pointer + "/" + CloudEventRules.pointerToken(field.getKey()));
                 if (found != null) {
                     return found;
                 }
@@ -125,10 +127,6 @@ final class StrictJson {
             }
         }
         return null;
-    }
-
-    static String escape(String key) {
-        return key.replace("~", "~0").replace("/", "~1");
     }
 
     private static ProblemException malformed(String detail) {

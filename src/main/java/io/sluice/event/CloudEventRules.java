@@ -1,4 +1,4 @@
-package io.sluice.ingest;
+package io.sluice.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
@@ -20,10 +20,10 @@ import java.util.regex.Pattern;
  * format stops at the first problem with an exception message, accepts duplicate keys and NUL
  * characters, and would parse each event a second time on the hot path.
  */
-final class CloudEventRules {
+public final class CloudEventRules {
 
-    static final String SPEC_VERSION = "1.0";
-    static final String PARTITION_KEY = "partitionkey";
+    public static final String SPEC_VERSION = "1.0";
+    public static final String PARTITION_KEY = "partitionkey";
 
     private static final Set<String> REQUIRED = Set.of("specversion", "id", "source", "type");
     private static final Set<String> STRING_ATTRIBUTES =
@@ -32,7 +32,7 @@ final class CloudEventRules {
 
     private CloudEventRules() {}
 
-    static List<Violation> check(int index, JsonNode event) {
+    public static List<Violation> check(int index, JsonNode event) {
         List<Violation> violations = new ArrayList<>();
         if (!event.isObject()) {
             violations.add(new Violation(index, "", "an event must be a JSON object"));
@@ -59,7 +59,7 @@ final class CloudEventRules {
     }
 
     private static void checkMember(int index, String name, JsonNode value, List<Violation> violations) {
-        String pointer = "/" + StrictJson.escape(name);
+        String pointer = "/" + pointerToken(name);
         if (name.equals("data")) {
             return;
         }
@@ -138,7 +138,7 @@ final class CloudEventRules {
     }
 
     /** RFC 3339 accepts lower-case 't' and 'z'; java.time's ISO parser wants them upper-case. */
-    static OffsetDateTime parseTime(String text) {
+    public static OffsetDateTime parseTime(String text) {
         try {
             return OffsetDateTime.parse(text.toUpperCase(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         } catch (DateTimeParseException e) {
@@ -163,6 +163,11 @@ final class CloudEventRules {
         }
     }
 
+    /** A member name as a JSON Pointer token (RFC 6901). */
+    public static String pointerToken(String name) {
+        return name.replace("~", "~0").replace("/", "~1");
+    }
+
     /** JSON Pointer of the first string or member name holding U+0000, or null. */
     private static String firstNul(JsonNode node, String pointer) {
         if (node.isTextual()) {
@@ -171,7 +176,7 @@ final class CloudEventRules {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                String child = pointer + "/" + StrictJson.escape(field.getKey());
+                String child = pointer + "/" + pointerToken(field.getKey());
                 if (field.getKey().indexOf('\0') >= 0) {
                     return child;
                 }

@@ -1,4 +1,4 @@
-package io.sluice.ingest;
+package io.sluice.event;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 

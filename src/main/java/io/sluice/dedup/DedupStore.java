@@ -1,0 +1,106 @@
+package io.sluice.dedup;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
+import io.vertx.mutiny.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Redis fast path of the dedup protocol. Every call is one pipelined batch, so a batch of
+ * N events costs one round trip, not N. Redis is only the fast path: when it is down or has
+ * forgotten, callers fall back on the database's unique constraint, never on a guess.
+ */
+@ApplicationScoped
+public class DedupStore {
+
+    static final String DONE = "done";
+
+    /** Deletes a claim only if the caller still owns it: a stale owner must not free another's claim. */
+    private static final String RELEASE_IF_OWNER =
+            "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+
+    private final Redis redis;
+
+    DedupStore(Redis redis) {
+        this.redis = redis;
+    }
+
+    /**
+     * {@code SET key owner NX PX lease} for every key, each followed by a {@code GET} that tells
+     * who holds a key the SET did not get: this owner, {@code done}, or someone else.
+     */
+    public Uni<Map<DedupKey, ClaimState>> claim(List<DedupKey> keys, String owner, Duration lease) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        List<Request> commands = new ArrayList<>(keys.size() * 2);
+        for (DedupKey key : keys) {
+            commands.add(Request.cmd(Command.SET)
+                    .arg(key.redisKey())
+                    .arg(owner)
+                    .arg("NX")
+                    .arg("PX")
+                    .arg(lease.toMillis()));
+            commands.add(Request.cmd(Command.GET).arg(key.redisKey()));
+        }
+        return redis.batch(commands).map(responses -> {
+            Map<DedupKey, ClaimState> states = new LinkedHashMap<>();
+            for (int i = 0; i < keys.size(); i++) {
+                Response holder = responses.get(2 * i + 1);
+                String value = holder == null ? null : holder.toString();
+                states.put(keys.get(i), stateOf(value, owner));
+            }
+            return states;
+        });
+    }
+
+    /** Marks stored events {@code done} for {@code ttl}, replacing whatever claim was there. */
+    public Uni<Void> markDone(List<DedupKey> keys, Duration ttl) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Request> commands = new ArrayList<>(keys.size());
+        for (DedupKey key : keys) {
+            commands.add(Request.cmd(Command.SET)
+                    .arg(key.redisKey())
+                    .arg(DONE)
+                    .arg("PX")
+                    .arg(ttl.toMillis()));
+        }
+        return redis.batch(commands).replaceWithVoid();
+    }
+
+    /** Gives up this owner's claims after a failed attempt, so a retry or another consumer can go on. */
+    public Uni<Void> release(List<DedupKey> keys, String owner) {
+        if (keys.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        List<Request> commands = new ArrayList<>(keys.size());
+        for (DedupKey key : keys) {
+            commands.add(Request.cmd(Command.EVAL)
+                    .arg(RELEASE_IF_OWNER)
+                    .arg(1)
+                    .arg(key.redisKey())
+                    .arg(owner));
+        }
+        return redis.batch(commands).replaceWithVoid();
+    }
+
+    private static ClaimState stateOf(String holder, String owner) {
+        if (DONE.equals(holder)) {
+            return ClaimState.DONE;
+        }
+        // null: the claim expired between SET and GET; the database constraint settles it.
+        if (holder == null || holder.equals(owner)) {
+            return ClaimState.CLAIMED;
+        }
+        return ClaimState.HELD_ELSEWHERE;
+    }
+}

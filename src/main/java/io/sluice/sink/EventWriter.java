@@ -1,0 +1,98 @@
+package io.sluice.sink;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+
+/**
+ * Writes a batch of events in one statement, tolerating rows that are already there: the
+ * unique constraint on (tenant, source, event_id) is the authority on "stored once".
+ *
+ * <p>Plain SQL on the reactive pool rather than Hibernate Reactive entities: Hibernate has no
+ * conflict-tolerant insert, and persisting entity by entity costs a statement per row. One
+ * {@code INSERT ... SELECT FROM unnest(arrays)} is one prepared statement whatever the batch
+ * size, one round trip, and the transaction stays open for the rest of the sink's work.
+ */
+@ApplicationScoped
+public class EventWriter {
+
+    private static final String INSERT = """
+            INSERT INTO events (tenant, source, event_id, type, subject, event_time, datacontenttype,
+                                data, data_base64, attributes, kafka_partition, kafka_offset, accepted_at)
+            SELECT tenant, source, event_id, type, subject, event_time, datacontenttype,
+                   data::jsonb, data_base64, attributes::jsonb, kafka_partition, kafka_offset, accepted_at
+              FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[],
+                          $7::text[], $8::text[], $9::text[], $10::text[], $11::int[], $12::bigint[],
+                          $13::timestamptz[])
+                AS batch(tenant, source, event_id, type, subject, event_time, datacontenttype,
+                         data, data_base64, attributes, kafka_partition, kafka_offset, accepted_at)
+            ON CONFLICT ON CONSTRAINT events_identity DO NOTHING
+            """;
+
+    private final Pool pool;
+
+    EventWriter(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Inserts {@code rows} in one transaction; the answer is how many were new. */
+    public Uni<Integer> insertNew(List<EventRow> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(0);
+        }
+        return pool.withTransaction(connection -> insert(connection, rows));
+    }
+
+    Uni<Integer> insert(SqlConnection connection, List<EventRow> rows) {
+        int n = rows.size();
+        String[] tenants = new String[n];
+        String[] sources = new String[n];
+        String[] ids = new String[n];
+        String[] types = new String[n];
+        String[] subjects = new String[n];
+        OffsetDateTime[] times = new OffsetDateTime[n];
+        String[] contentTypes = new String[n];
+        String[] data = new String[n];
+        String[] dataBase64 = new String[n];
+        String[] attributes = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        OffsetDateTime[] acceptedAt = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            EventRow row = rows.get(i);
+            tenants[i] = row.tenant();
+            sources[i] = row.source();
+            ids[i] = row.eventId();
+            types[i] = row.type();
+            subjects[i] = row.subject();
+            times[i] = row.eventTime();
+            contentTypes[i] = row.datacontenttype();
+            data[i] = row.dataJson();
+            dataBase64[i] = row.dataBase64();
+            attributes[i] = row.attributesJson();
+            partitions[i] = row.partition();
+            offsets[i] = row.offset();
+            acceptedAt[i] = row.acceptedAt().atOffset(ZoneOffset.UTC);
+        }
+        Tuple arrays = Tuple.tuple(List.of(
+                tenants,
+                sources,
+                ids,
+                types,
+                subjects,
+                times,
+                contentTypes,
+                data,
+                dataBase64,
+                attributes,
+                partitions,
+                offsets,
+                acceptedAt));
+        return connection.preparedQuery(INSERT).execute(arrays).map(result -> result.rowCount());
+    }
+}

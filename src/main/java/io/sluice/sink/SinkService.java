@@ -1,0 +1,235 @@
+package io.sluice.sink;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.config.SluiceConfig;
+import io.sluice.dedup.ClaimState;
+import io.sluice.dedup.DedupKey;
+import io.sluice.dedup.DedupStore;
+import io.sluice.sink.DeadLetterPublisher.Entry;
+import io.sluice.sink.FaultInjector.Step;
+import io.sluice.sink.RecordDecoder.Poison;
+import io.sluice.sink.RecordDecoder.Row;
+import io.smallrye.mutiny.Uni;
+import io.vertx.pgclient.PgException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.jboss.logging.Logger;
+
+/**
+ * Stores a batch of records exactly once, by the dedup protocol:
+ *
+ * <ol>
+ *   <li>claim every event in Redis ({@code SET NX PX lease}, pipelined); events already
+ *       {@code done} are duplicates;
+ *   <li>insert the claimed ones in one transaction, {@code ON CONFLICT DO NOTHING} on the
+ *       unique key;
+ *   <li>mark them {@code done};
+ *   <li>return, after which the connector acknowledges the batch and commits its offsets.
+ * </ol>
+ *
+ * A crash anywhere leaves the offsets uncommitted, so the batch comes again: a claim left
+ * behind expires after its lease, and the database constraint catches what Redis forgot.
+ * Redis down only costs the fast path. A database that is down is waited for (with backoff),
+ * never skipped; a row the database refuses is retried alone and, after
+ * {@code sluice.sink.max-attempts}, dead-lettered with the database's reason.
+ */
+@ApplicationScoped
+public class SinkService {
+
+    private static final Logger LOG = Logger.getLogger(SinkService.class);
+
+    private final DedupStore dedup;
+    private final EventWriter writer;
+    private final DeadLetterPublisher deadLetters;
+    private final FaultInjector faults;
+    private final SluiceConfig.Sink config;
+    private final RecordDecoder decoder = new RecordDecoder(new ObjectMapper());
+    /** Who holds this process's claims; a restarted process is a new owner. */
+    private final String owner = hostname() + "/" + UUID.randomUUID();
+
+    private final Counter stored;
+    private final Counter duplicatesInRedis;
+    private final Counter duplicatesInDatabase;
+    private final Counter duplicatesInBatch;
+    private final Counter deadLettered;
+
+    SinkService(
+            DedupStore dedup,
+            EventWriter writer,
+            DeadLetterPublisher deadLetters,
+            FaultInjector faults,
+            SluiceConfig config,
+            MeterRegistry metrics) {
+        this.dedup = dedup;
+        this.writer = writer;
+        this.deadLetters = deadLetters;
+        this.faults = faults;
+        this.config = config.sink();
+        this.stored = metrics.counter("sluice.sink.stored");
+        this.duplicatesInRedis = metrics.counter("sluice.sink.duplicates", "found.by", "redis");
+        this.duplicatesInDatabase = metrics.counter("sluice.sink.duplicates", "found.by", "database");
+        this.duplicatesInBatch = metrics.counter("sluice.sink.duplicates", "found.by", "batch");
+        this.deadLettered = metrics.counter("sluice.sink.dead.lettered");
+    }
+
+    public Uni<Void> store(Iterable<ConsumerRecord<String, byte[]>> records) {
+        Map<DedupKey, Stored> batch = new LinkedHashMap<>();
+        List<Entry> poison = new ArrayList<>();
+        int repeatedInBatch = 0;
+        for (ConsumerRecord<String, byte[]> record : records) {
+            RecordDecoder.Decoded decoded = decoder.decode(record);
+            if (decoded instanceof Row row) {
+                // The same event twice in one batch is stored from its first record.
+                if (batch.putIfAbsent(row.row().key(), new Stored(row.row(), record)) != null) {
+                    repeatedInBatch++;
+                }
+            } else if (decoded instanceof Poison bad) {
+                poison.add(new Entry(record, bad.reason(), 1));
+            }
+        }
+        duplicatesInBatch.increment(repeatedInBatch);
+        deadLettered.increment(poison.size());
+        List<Stored> rows = new ArrayList<>(batch.values());
+        // Retrying poison is pointless: it goes to the dead-letter topic at once.
+        return deadLetters.publish(poison).chain(() -> storeBatch(rows));
+    }
+
+    /** An event to store and the record it came in. */
+    record Stored(EventRow row, ConsumerRecord<String, byte[]> record) {}
+
+    private Uni<Void> storeBatch(List<Stored> rows) {
+        return Uni.createFrom()
+                .deferred(() -> attempt(rows))
+                .onFailure(failure -> !refusedByDatabase(failure))
+                .invoke(failure -> LOG.warnf("storing a batch failed, retrying: %s", failure.getMessage()))
+                .onFailure(failure -> !refusedByDatabase(failure))
+                .retry()
+                .withBackOff(config.initialBackoff(), config.maxBackoff())
+                .indefinitely()
+                .onFailure()
+                .recoverWithUni(failure -> rows.size() == 1 ? storeAlone(rows.get(0)) : storeEachAlone(rows));
+    }
+
+    /** The database refused something in the batch: find which rows by storing them one by one. */
+    private Uni<Void> storeEachAlone(List<Stored> rows) {
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (Stored row : rows) {
+            chain = chain.chain(() -> storeAlone(row));
+        }
+        return chain;
+    }
+
+    private Uni<Void> storeAlone(Stored row) {
+        return Uni.createFrom()
+                .deferred(() -> attempt(List.of(row)))
+                .onFailure(failure -> !refusedByDatabase(failure))
+                .retry()
+                .withBackOff(config.initialBackoff(), config.maxBackoff())
+                .indefinitely()
+                .onFailure()
+                .retry()
+                .withBackOff(config.initialBackoff(), config.maxBackoff())
+                .atMost(config.maxAttempts() - 1L)
+                .onFailure()
+                .recoverWithUni(failure -> {
+                    deadLettered.increment();
+                    String reason = "the database refused the event: " + failure.getMessage();
+                    return deadLetters.publish(List.of(new Entry(row.record(), reason, config.maxAttempts())));
+                });
+    }
+
+    /** One pass of the protocol over {@code rows}; fails as a whole, leaving nothing claimed. */
+    private Uni<Void> attempt(List<Stored> rows) {
+        List<DedupKey> keys = rows.stream().map(row -> row.row().key()).toList();
+        return claim(keys).chain(states -> {
+            List<EventRow> toInsert = new ArrayList<>();
+            List<DedupKey> claimed = new ArrayList<>();
+            for (Stored row : rows) {
+                if (states.get(row.row().key()) == ClaimState.DONE) {
+                    duplicatesInRedis.increment();
+                } else {
+                    toInsert.add(row.row());
+                    claimed.add(row.row().key());
+                }
+            }
+            faults.reached(Step.AFTER_CLAIM);
+            return writer.insertNew(toInsert)
+                    .onFailure()
+                    .call(() -> dedup.release(claimed, owner).onFailure().recoverWithNull())
+                    .invoke(inserted -> {
+                        faults.reached(Step.AFTER_DB_COMMIT);
+                        stored.increment(inserted);
+                        duplicatesInDatabase.increment(toInsert.size() - inserted);
+                    })
+                    .chain(() -> dedup.markDone(claimed, config.doneTtl())
+                            .onFailure()
+                            .invoke(failure -> LOG.debugf("could not mark events done in Redis: %s", failure))
+                            .onFailure()
+                            .recoverWithNull());
+        });
+    }
+
+    /**
+     * Claims {@code keys}. An event held by another live owner is being stored elsewhere (a
+     * rebalance moved its partition): wait out that owner's lease once and look again; after
+     * that the database constraint decides. With Redis unreachable, every event counts as
+     * claimed and the constraint decides alone.
+     */
+    private Uni<Map<DedupKey, ClaimState>> claim(List<DedupKey> keys) {
+        return claimOrAssume(keys).chain(states -> {
+            List<DedupKey> heldElsewhere = keys.stream()
+                    .filter(key -> states.get(key) == ClaimState.HELD_ELSEWHERE)
+                    .toList();
+            if (heldElsewhere.isEmpty()) {
+                return Uni.createFrom().item(states);
+            }
+            return Uni.createFrom()
+                    .voidItem()
+                    .onItem()
+                    .delayIt()
+                    .by(config.claimLease())
+                    .chain(() -> claimOrAssume(heldElsewhere))
+                    .map(again -> {
+                        Map<DedupKey, ClaimState> merged = new LinkedHashMap<>(states);
+                        again.forEach((key, state) ->
+                                merged.put(key, state == ClaimState.DONE ? ClaimState.DONE : ClaimState.CLAIMED));
+                        return merged;
+                    });
+        });
+    }
+
+    private Uni<Map<DedupKey, ClaimState>> claimOrAssume(List<DedupKey> keys) {
+        return dedup.claim(keys, owner, config.claimLease()).onFailure().recoverWithItem(failure -> {
+            LOG.debugf("Redis unavailable for dedup claims, the database constraint decides: %s", failure);
+            Map<DedupKey, ClaimState> assumed = new LinkedHashMap<>();
+            keys.forEach(key -> assumed.put(key, ClaimState.CLAIMED));
+            return assumed;
+        });
+    }
+
+    /** A refusal about the data itself (SQL state classes 22, 23, 54), as opposed to the database being away. */
+    static boolean refusedByDatabase(Throwable failure) {
+        if (failure instanceof PgException pg && pg.getSqlState() != null) {
+            String state = pg.getSqlState();
+            return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
+        }
+        return false;
+    }
+
+    private static String hostname() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "unknown-host";
+        }
+    }
+}

@@ -21,6 +21,7 @@ public class SinkTopicsResource implements QuarkusTestResourceLifecycleManager {
 
     public static String eventsTopic;
     public static String deadLetterTopic;
+    public static String consumerGroup;
     public static TcpProxy postgres;
     public static TcpProxy redis;
 
@@ -48,7 +49,8 @@ public class SinkTopicsResource implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>(shared);
         config.put("sluice.topics.events", eventsTopic);
         config.put("sluice.topics.dead-letter", deadLetterTopic);
-        config.put("mp.messaging.incoming.events-sink.group.id", "sink-test-" + run);
+        consumerGroup = "sink-test-" + run;
+        config.put("mp.messaging.incoming.events-sink.group.id", consumerGroup);
         config.put(
                 "quarkus.datasource.reactive.url", "postgresql://127.0.0.1:" + postgres.port() + postgresUrl.getPath());
         // Flyway migrates through the direct connection, not the proxy the tests cut.

@@ -1,0 +1,202 @@
+package io.sluice.sink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.sluice.ingest.EventPublisher;
+import io.sluice.testing.LocalStackResource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Crashes the packaged application again and again at one step of the dedup protocol (a halt
+ * without shutdown hooks, as SIGKILL), restarts it, and counts: every event exactly once.
+ * {@code -Dsink.crash.halts=N} sets the crashes per step (default 50; the long run uses 1000).
+ */
+class SinkCrashIT {
+
+    private static final int HALTS = Integer.getInteger("sink.crash.halts", 50);
+    /** Events produced at a time; a tenth of them is produced twice, as a retrying client would. */
+    private static final int CHUNK = 200;
+
+    private static final Map<String, String> STACK = LocalStackResource.sharedConfig();
+    private static final Path PROJECT =
+            Path.of(System.getProperty("stack.project-dir", "")).toAbsolutePath();
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String topic = "sink-crash-" + run + ".events";
+    private final String source = "/sink-crash/" + run;
+    private final Random random = new Random(run.hashCode());
+    private int events;
+    private int records;
+
+    @ParameterizedTest(name = "halt {0}")
+    @ValueSource(strings = {"after-claim", "after-db-commit", "after-offset-commit"})
+    void everyEventIsStoredExactlyOnceAcrossRepeatedCrashes(String step) throws Exception {
+        createTopics();
+
+        int halts = 0;
+        int runs = 0;
+        while (halts < HALTS) {
+            if (rows() == events) {
+                // Everything so far is stored: give the next runs more to crash on.
+                produce(CHUNK);
+            }
+            runs++;
+            if (runApplication(step, 1 + random.nextInt(3)) == FaultInjector.HALT_STATUS) {
+                halts++;
+            }
+        }
+        // One more run without faults drains whatever is left.
+        runUntilStored();
+
+        System.out.printf(
+                "sink crash test, %s: %d halts in %d runs; %d records of %d distinct events -> %d rows%n",
+                step, halts, runs, records, events, rows());
+        assertThat(rows()).as("rows").isEqualTo(events);
+        assertThat(distinctIds()).as("distinct ids").isEqualTo(events);
+    }
+
+    /** Runs the application until it halts (its exit status) or has stored everything (0). */
+    private int runApplication(String haltAt, int occurrence) throws Exception {
+        Process app = start(List.of(
+                "-Dsluice.sink.fault.halt-at=" + haltAt,
+                "-Dsluice.sink.fault.halt-on-occurrence=" + occurrence,
+                "-Dmp.messaging.incoming.events-sink.interceptor.classes=" + OffsetCommitFaults.class.getName()));
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        int idle = 0;
+        while (System.nanoTime() < deadline) {
+            if (app.waitFor(500, TimeUnit.MILLISECONDS)) {
+                return app.exitValue();
+            }
+            // All stored and the step did not come round again: no crash this time.
+            idle = rows() == events ? idle + 1 : 0;
+            if (idle >= 6) {
+                break;
+            }
+        }
+        app.destroy();
+        app.waitFor(30, TimeUnit.SECONDS);
+        return 0;
+    }
+
+    private void runUntilStored() throws Exception {
+        Process app = start(List.of());
+        try {
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (rows() < events && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            Thread.sleep(2_000); // a late duplicate would land within this
+        } finally {
+            app.destroy();
+            app.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Process start(List<String> faults) throws Exception {
+        // C1 only: these JVMs live seconds, and start-up is most of their life.
+        List<String> command = new ArrayList<>(List.of("java", "-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        STACK.forEach((key, value) -> command.add("-D" + key + "=" + value));
+        command.addAll(List.of(
+                "-Dquarkus.http.port=0",
+                "-Dquarkus.log.console.json.enabled=false",
+                "-Dsluice.topics.events=" + topic,
+                "-Dsluice.topics.dead-letter=" + topic + ".dlq",
+                "-Dmp.messaging.incoming.events-sink.group.id=sink-crash-" + run,
+                // Static membership: a restarted instance takes its partitions back at once
+                // instead of waiting for the crashed one's session to time out.
+                "-Dmp.messaging.incoming.events-sink.group.instance.id=sink-crash-" + run,
+                "-Dmp.messaging.incoming.events-sink.max.poll.records=20",
+                "-Dmp.messaging.incoming.events-sink.auto.commit.interval.ms=200",
+                "-Dsluice.sink.claim-lease=2s"));
+        command.addAll(faults);
+        command.addAll(List.of(
+                "-jar", PROJECT.resolve("target/quarkus-app/quarkus-run.jar").toString()));
+        Path log = PROJECT.resolve("target/sink-crash-" + run + ".log");
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    private void createTopics() throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            admin.createTopics(List.of(new NewTopic(topic, 6, (short) 1), new NewTopic(topic + ".dlq", 6, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Produces {@code count} new events, a tenth of them twice, shuffled in. */
+    private void produce(int count) {
+        List<Integer> order = new ArrayList<>();
+        for (int i = events; i < events + count; i++) {
+            order.add(i);
+            if (i % 10 == 0) {
+                order.add(events + random.nextInt(i - events + 1));
+            }
+        }
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i : order) {
+                String event = "{\"specversion\":\"1.0\",\"id\":\"e-" + i + "\",\"source\":\"" + source
+                        + "\",\"type\":\"crash.test\",\"subject\":\"s-" + (i % 13) + "\",\"data\":{\"i\":" + i + "}}";
+                ProducerRecord<String, byte[]> record =
+                        new ProducerRecord<>(topic, "s-" + (i % 13), event.getBytes(StandardCharsets.UTF_8));
+                record.headers().add(EventPublisher.TENANT_HEADER, "default".getBytes(StandardCharsets.UTF_8));
+                record.headers()
+                        .add(
+                                EventPublisher.ACCEPTED_AT_HEADER,
+                                Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+                producer.send(record);
+            }
+        }
+        events += count;
+        records += order.size();
+    }
+
+    private long rows() throws Exception {
+        return count("SELECT count(*) FROM events WHERE source = ?");
+    }
+
+    private long distinctIds() throws Exception {
+        return count("SELECT count(DISTINCT event_id) FROM events WHERE source = ?");
+    }
+
+    private long count(String sql) throws Exception {
+        try (Connection db = SinkFixture.database();
+                var query = db.prepareStatement(sql)) {
+            query.setString(1, source);
+            try (ResultSet result = query.executeQuery()) {
+                result.next();
+                return result.getLong(1);
+            }
+        }
+    }
+
+    private static String bootstrap() {
+        return STACK.get("kafka.bootstrap.servers");
+    }
+}

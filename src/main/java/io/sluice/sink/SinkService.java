@@ -100,7 +100,7 @@ public class SinkService {
         deadLettered.increment(poison.size());
         List<Stored> rows = new ArrayList<>(batch.values());
         // Retrying poison is pointless: it goes to the dead-letter topic at once.
-        return deadLetters.publish(poison).chain(() -> storeBatch(rows));
+        return deadLetter(poison).chain(() -> storeBatch(rows));
     }
 
     /** An event to store and the record it came in. */
@@ -143,8 +143,20 @@ public class SinkService {
                 .recoverWithUni(failure -> {
                     deadLettered.increment();
                     String reason = "the database refused the event: " + failure.getMessage();
-                    return deadLetters.publish(List.of(new Entry(row.record(), reason, config.maxAttempts())));
+                    return deadLetter(List.of(new Entry(row.record(), reason, config.maxAttempts())));
                 });
+    }
+
+    /** Dead-letters {@code entries}, waiting for Kafka as long as it takes: skipping them would lose them. */
+    private Uni<Void> deadLetter(List<Entry> entries) {
+        return Uni.createFrom()
+                .deferred(() -> deadLetters.publish(entries))
+                .onFailure()
+                .invoke(failure -> LOG.warnf("dead-lettering failed, retrying: %s", failure.getMessage()))
+                .onFailure()
+                .retry()
+                .withBackOff(config.initialBackoff(), config.maxBackoff())
+                .indefinitely();
     }
 
     /** One pass of the protocol over {@code rows}; fails as a whole, leaving nothing claimed. */

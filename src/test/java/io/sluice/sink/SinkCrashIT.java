@@ -90,7 +90,7 @@ class SinkCrashIT {
             }
             // All stored and the step did not come round again: no crash this time.
             idle = rows() == events ? idle + 1 : 0;
-            if (idle >= 6) {
+            if (idle >= 4) {
                 break;
             }
         }

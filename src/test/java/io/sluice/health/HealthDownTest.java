@@ -7,11 +7,10 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.ValidatableResponse;
+import io.sluice.testing.OwnBackendsProfile;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -84,24 +83,15 @@ class HealthDownTest {
         return given().get("/q/health/ready").then();
     }
 
-    public static class IsolatedBackends implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(IsolatedBackendsResource.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            // Short timeouts so a lost backend shows within seconds.
-            return Map.of(
-                    "sluice.health.kafka-timeout", "2s",
-                    "quarkus.redis.timeout", "2S",
-                    "quarkus.datasource.reactive.idle-timeout", "PT1S");
+    public static class IsolatedBackends extends OwnBackendsProfile {
+        public IsolatedBackends() {
+            super(
+                    IsolatedBackendsResource.class,
+                    Map.of(
+                            // Short timeouts so a lost backend shows within seconds.
+                            "sluice.health.kafka-timeout", "2s",
+                            "quarkus.redis.timeout", "2S",
+                            "quarkus.datasource.reactive.idle-timeout", "PT1S"));
         }
     }
 }

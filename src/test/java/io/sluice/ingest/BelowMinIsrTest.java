@@ -5,16 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.sluice.testing.LocalStack;
+import io.sluice.testing.OwnBackendsProfile;
 import io.sluice.testing.ReplicatedKafkaResource;
 import io.sluice.testing.ShortKafkaTimeouts;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,20 +76,9 @@ class BelowMinIsrTest {
         }
     }
 
-    public static class ReplicatedCluster implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(ReplicatedKafkaResource.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return ShortKafkaTimeouts.config();
+    public static class ReplicatedCluster extends OwnBackendsProfile {
+        public ReplicatedCluster() {
+            super(ReplicatedKafkaResource.class, ShortKafkaTimeouts.config());
         }
     }
 }

@@ -7,11 +7,11 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
 import io.sluice.testing.LocalStack;
 import io.sluice.testing.LocalStackResource;
+import io.sluice.testing.OwnBackendsProfile;
 import io.sluice.testing.ShortKafkaTimeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -137,22 +137,16 @@ class KafkaOutageTest {
                 .post("/v1/events");
     }
 
-    public static class PrivateBroker implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(PrivateBrokerResource.class));
-        }
+    /** The in-flight budget test needs a budget small enough to fill with a few requests. */
+    private static Map<String, String> withSmallBudget() {
+        Map<String, String> config = new HashMap<>(ShortKafkaTimeouts.config());
+        config.put("sluice.ingest.max-in-flight-bytes", "64K");
+        return config;
+    }
 
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = new HashMap<>(ShortKafkaTimeouts.config());
-            config.put("sluice.ingest.max-in-flight-bytes", "64K");
-            return config;
+    public static class PrivateBroker extends OwnBackendsProfile {
+        public PrivateBroker() {
+            super(PrivateBrokerResource.class, withSmallBudget());
         }
     }
 

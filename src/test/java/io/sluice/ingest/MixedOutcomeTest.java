@@ -6,10 +6,10 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.path.json.JsonPath;
 import io.sluice.testing.LocalStack;
+import io.sluice.testing.OwnBackendsProfile;
 import io.sluice.testing.ReplicatedKafkaResource;
 import io.sluice.testing.ShortKafkaTimeouts;
 import io.sluice.testing.TopicProbe;
@@ -112,22 +112,15 @@ class MixedOutcomeTest {
         }
     }
 
-    public static class TwoSingleReplicaPartitions implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(ReplicatedKafkaResource.class));
-        }
+    private static Map<String, String> withOwnTopic() {
+        Map<String, String> config = new HashMap<>(ShortKafkaTimeouts.config());
+        config.put("sluice.topics.events", TOPIC);
+        return config;
+    }
 
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            Map<String, String> config = new HashMap<>(ShortKafkaTimeouts.config());
-            config.put("sluice.topics.events", TOPIC);
-            return config;
+    public static class TwoSingleReplicaPartitions extends OwnBackendsProfile {
+        public TwoSingleReplicaPartitions() {
+            super(ReplicatedKafkaResource.class, withOwnTopic());
         }
     }
 }

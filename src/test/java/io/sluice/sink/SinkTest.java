@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.sluice.testing.LocalStackResource;
+import io.sluice.testing.OwnBackendsProfile;
 import io.sluice.testing.SinkTopicsResource;
 import io.sluice.testing.TopicProbe;
 import java.sql.Connection;
@@ -136,23 +136,14 @@ class SinkTest {
         assertThat(fixture.rows()).isEqualTo(200);
     }
 
-    public static class OwnTopics implements QuarkusTestProfile {
-        @Override
-        public List<TestResourceEntry> testResources() {
-            return List.of(new TestResourceEntry(SinkTopicsResource.class));
-        }
-
-        @Override
-        public boolean disableGlobalTestResources() {
-            return true;
-        }
-
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "sluice.sink.claim-lease", "3s",
-                    "sluice.sink.max-backoff", "1s",
-                    "quarkus.redis.timeout", "2s");
+    public static class OwnTopics extends OwnBackendsProfile {
+        public OwnTopics() {
+            super(
+                    SinkTopicsResource.class,
+                    Map.of(
+                            "sluice.sink.claim-lease", "3s",
+                            "sluice.sink.max-backoff", "1s",
+                            "quarkus.redis.timeout", "2s"));
         }
     }
 }

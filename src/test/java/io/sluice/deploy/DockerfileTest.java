@@ -95,8 +95,8 @@ class DockerfileTest {
                 .contains(
                         "<native.image.path>${project.build.directory}/${project.build.finalName}-runner</native.image.path>");
         assertThat(copy.flags()).containsEntry("chmod", "0755");
-        assertThat(copy.destination()).isEqualTo("/work/application");
-        assertThat(NATIVE.last("WORKDIR")).isIn("/work", "/work/");
+        assertThat(copy.destination()).isEqualTo("/opt/sluice/application");
+        assertThat(NATIVE.last("WORKDIR")).isIn("/opt/sluice", "/opt/sluice/");
         assertThat(NATIVE.entrypoint()).containsExactly("./application", "-Dquarkus.http.host=0.0.0.0");
         assertThat(AppFacts.pomText())
                 .as("the pom's native profile")

@@ -45,6 +45,7 @@ public final class BenchReport {
     }
 
     private String render(boolean markdown) {
+        String target = r.getOrDefault("env.target", "Sluice");
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {
             "run",
@@ -57,17 +58,17 @@ public final class BenchReport {
             "cpu: sluice or producer / kafka / driver / other"
         });
         if (has("single")) {
-            rows.add(sluiceRow("Sluice single, closed loop, " + get("single.concurrency") + " conn", "single"));
+            rows.add(sluiceRow(target + " single, closed loop, " + get("single.concurrency") + " conn", "single"));
         }
         if (has("open")) {
             rows.add(sluiceRow(
-                    "Sluice single, open loop @ " + count(num("open.rate")) + "/s, " + get("open.concurrency")
+                    target + " single, open loop @ " + count(num("open.rate")) + "/s, " + get("open.concurrency")
                             + " conn",
                     "open"));
         }
         if (has("batch")) {
             rows.add(sluiceRow(
-                    "Sluice batch x" + get("batch.batch_size") + ", closed loop, " + get("batch.concurrency")
+                    target + " batch x" + get("batch.batch_size") + ", closed loop, " + get("batch.concurrency")
                             + " conn (latency per request)",
                     "batch"));
         }

@@ -32,6 +32,8 @@ public final class ProducerPerfRun {
         String prefix = args.require("prefix");
         Process process =
                 new ProcessBuilder(args.rest()).redirectErrorStream(true).start();
+        // Stopped with the benchmark (SIGTERM, Ctrl-C), ProducerPerformance must not run on alone.
+        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy));
         Map<String, Long> pids = new LinkedHashMap<>();
         pids.put("producer", process.pid());
         for (String w : args.all("watch")) {

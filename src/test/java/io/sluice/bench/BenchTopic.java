@@ -19,19 +19,20 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
- * The topic ProducerPerformance writes to: a fresh copy of {@code sluice.events}'s shape on
- * the same broker — partition count, replication factor and every topic-level setting — so
- * the baseline takes the same broker path without putting non-CloudEvents records into the
- * topic the sink consumes.
+ * The benchmark's topics: fresh copies of {@code sluice.events}'s shape on the same broker —
+ * partition count, replication factor and every topic-level setting — one that the Sluice
+ * under test writes to and one for ProducerPerformance. Both take the same broker path as
+ * {@code sluice.events} without leaving millions of benchmark records (or ProducerPerformance's
+ * non-CloudEvents) in the topic that the sink and the tests consume; both are deleted after.
  *
  * <pre>
- * BaselineTopic create --kafka B --like sluice.events --topic sluice.bench.baseline
- * BaselineTopic delete --kafka B --topic sluice.bench.baseline
+ * BenchTopic create --kafka B --like sluice.events --topic sluice.bench.baseline
+ * BenchTopic delete --kafka B --topic sluice.bench.baseline
  * </pre>
  */
-public final class BaselineTopic {
+public final class BenchTopic {
 
-    private BaselineTopic() {}
+    private BenchTopic() {}
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv);

@@ -418,6 +418,55 @@ _svc_redis_status() {
 }
 
 # ---------------------------------------------------------------------------------------
+# Stopping and starting PostgreSQL under running clients, for failure tests: the stack's own
+# with pg_ctl, the machine's own (Debian) with pg_ctlcluster, found by its port. Anything
+# else is not the stack's to stop, and saying so beats a test that silently tests nothing.
+
+# Prints "<version> <name>" of the Debian cluster configured for port $1.
+_svc_pg_cluster() {
+  command -v pg_lsclusters >/dev/null 2>&1 || return 1
+  local found
+  found=$(pg_lsclusters -h 2>/dev/null | awk -v port="$1" '$3 == port { print $1, $2; exit }')
+  [[ -n "$found" ]] && printf '%s' "$found"
+}
+
+_svc_pg_unmanaged() {
+  _svc_err "postgres: the PostgreSQL on 127.0.0.1:$1 was neither started by the stack nor is a Debian cluster (pg_lsclusters) this user can control"
+  return 1
+}
+
+services_pg_stop() {
+  local dir cluster port
+  dir=$(_svc_stack_dir "${1:-}") || return 1
+  port=$(_svc_pg_port)
+  if _svc_pg_ours "$dir/postgres" >/dev/null; then
+    _svc_pg_down "$dir"
+  elif cluster=$(_svc_pg_cluster "$port"); then
+    # shellcheck disable=SC2086 # "<version> <name>" are two arguments
+    pg_ctlcluster --skip-systemctl-redirect $cluster stop -m fast || return 1
+    echo "postgres: stopped cluster $cluster (port $port)"
+  else
+    _svc_pg_unmanaged "$port"
+  fi
+}
+
+services_pg_start() {
+  local dir cluster port
+  dir=$(_svc_stack_dir "${1:-}") || return 1
+  port=$(_svc_pg_port)
+  if [[ -f "$dir/postgres/data/PG_VERSION" ]] && ! _svc_pg_answers "$port"; then
+    _svc_pg_start "$dir/postgres" "$(cat "$dir/postgres/port" 2>/dev/null || echo "$port")"
+  elif cluster=$(_svc_pg_cluster "$port"); then
+    # shellcheck disable=SC2086 # as above
+    pg_ctlcluster --skip-systemctl-redirect $cluster start 2>/dev/null || _svc_pg_answers "$port" || return 1
+    _svc_wait 30 _svc_pg_answers "$port" || { _svc_err "postgres: cluster $cluster started but does not answer on 127.0.0.1:$port"; return 1; }
+    echo "postgres: started cluster $cluster (port $port)"
+  else
+    _svc_pg_unmanaged "$port"
+  fi
+}
+
+# ---------------------------------------------------------------------------------------
 # Public functions. Each handles both services even when the first fails, so one call
 # reports everything that is wrong; the return code is 1 when either failed.
 

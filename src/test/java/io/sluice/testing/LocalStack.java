@@ -113,6 +113,19 @@ public final class LocalStack {
         run("start", Integer.toString(nodeId));
     }
 
+    /**
+     * Stops PostgreSQL with a fast shutdown (clients are disconnected, nothing committed is
+     * lost): the stack's own, or the machine's own Debian cluster. Every test using PostgreSQL
+     * sees it gone until {@link #startPostgres()}.
+     */
+    public void stopPostgres() {
+        run("stop-postgres");
+    }
+
+    public void startPostgres() {
+        run("start-postgres");
+    }
+
     public String bootstrapServers() {
         return run("bootstrap").strip();
     }

@@ -28,6 +28,14 @@ public final class CloudEventRules {
     private static final Set<String> REQUIRED = Set.of("specversion", "id", "source", "type");
     private static final Set<String> STRING_ATTRIBUTES =
             Set.of("specversion", "id", "source", "type", "subject", "datacontenttype", "dataschema", "time");
+    /**
+     * Upper bounds, in UTF-8 bytes, of the attributes Sluice stores in indexed columns or uses
+     * as keys. (tenant, source, id) is the unique key: PostgreSQL refuses a B-tree entry above
+     * about 2.7 KB, so an event past these bounds would be accepted and then never stored.
+     */
+    static final Map<String, Integer> MAX_BYTES =
+            Map.of("id", 512, "source", 1024, "type", 512, "subject", 1024, "datacontenttype", 256);
+
     private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z0-9]{1,20}");
 
     private CloudEventRules() {}
@@ -51,9 +59,12 @@ public final class CloudEventRules {
         if (event.has("data") && event.has("data_base64")) {
             violations.add(new Violation(index, "/data_base64", "data and data_base64 are mutually exclusive"));
         }
-        String nul = firstNul(event, "");
-        if (nul != null) {
-            violations.add(new Violation(index, nul.isEmpty() ? "/" : nul, "strings must not contain NUL (U+0000)"));
+        String unstorable = firstUnstorable(event, "");
+        if (unstorable != null) {
+            violations.add(new Violation(
+                    index,
+                    unstorable.isEmpty() ? "/" : unstorable,
+                    "strings must not contain NUL (U+0000) or unpaired surrogates (\\ud800-\\udfff escapes)"));
         }
         return violations;
     }
@@ -93,6 +104,11 @@ public final class CloudEventRules {
         String text = value.textValue();
         if (text.isEmpty() && !name.equals("datacontenttype")) {
             violations.add(new Violation(index, pointer, "must not be empty"));
+            return;
+        }
+        Integer maxBytes = MAX_BYTES.get(name);
+        if (maxBytes != null && utf8Length(text) > maxBytes) {
+            violations.add(new Violation(index, pointer, "must be at most " + maxBytes + " bytes (UTF-8)"));
             return;
         }
         switch (name) {
@@ -137,6 +153,24 @@ public final class CloudEventRules {
                 index, pointer, "extension values are strings, booleans or 32-bit integers (CloudEvents 1.0)"));
     }
 
+    private static int utf8Length(String text) {
+        int bytes = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x80) {
+                bytes += 1;
+            } else if (c < 0x800) {
+                bytes += 2;
+            } else if (Character.isHighSurrogate(c)) {
+                bytes += 4;
+                i++; // the pair is one code point
+            } else {
+                bytes += 3;
+            }
+        }
+        return bytes;
+    }
+
     /** RFC 3339 accepts lower-case 't' and 'z'; java.time's ISO parser wants them upper-case. */
     public static OffsetDateTime parseTime(String text) {
         try {
@@ -168,31 +202,54 @@ public final class CloudEventRules {
         return name.replace("~", "~0").replace("/", "~1");
     }
 
-    /** JSON Pointer of the first string or member name holding U+0000, or null. */
-    private static String firstNul(JsonNode node, String pointer) {
+    /**
+     * JSON Pointer of the first string or member name PostgreSQL cannot store as text or jsonb,
+     * or null: U+0000, or a lone surrogate (valid as a JSON escape, but no Unicode character;
+     * encoding it to UTF-8 would silently turn it into '?').
+     */
+    private static String firstUnstorable(JsonNode node, String pointer) {
         if (node.isTextual()) {
-            return node.textValue().indexOf('\0') >= 0 ? pointer : null;
+            return unstorable(node.textValue()) ? pointer : null;
         }
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
                 String child = pointer + "/" + pointerToken(field.getKey());
-                if (field.getKey().indexOf('\0') >= 0) {
+                if (unstorable(field.getKey())) {
                     return child;
                 }
-                String found = firstNul(field.getValue(), child);
+                String found = firstUnstorable(field.getValue(), child);
                 if (found != null) {
                     return found;
                 }
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                String found = firstNul(node.get(i), pointer + "/" + i);
+                String found = firstUnstorable(node.get(i), pointer + "/" + i);
                 if (found != null) {
                     return found;
                 }
             }
         }
         return null;
+    }
+
+    private static boolean unstorable(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\0') {
+                return true;
+            }
+            if (Character.isSurrogate(c)) {
+                if (Character.isHighSurrogate(c)
+                        && i + 1 < text.length()
+                        && Character.isLowSurrogate(text.charAt(i + 1))) {
+                    i++;
+                } else {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 }

@@ -83,6 +83,18 @@ class BadInputTest {
                 bad("unsupported specversion", 422, STRUCTURED, VALID.replace("\"1.0\"", "\"0.3\"")),
                 bad("id not a string", 422, STRUCTURED, VALID.replace("\"id\":\"1\"", "\"id\":1")),
                 bad("empty id", 422, STRUCTURED, VALID.replace("\"id\":\"1\"", "\"id\":\"\"")),
+                bad(
+                        "id over 512 bytes (2-byte characters)",
+                        422,
+                        STRUCTURED,
+                        VALID.replace("\"id\":\"1\"", "\"id\":\"" + "\u00e9".repeat(257) + "\"")),
+                bad("source over 1024 bytes", 422, STRUCTURED, VALID.replace("/bad-input", "/" + "s".repeat(1024))),
+                bad("lone surrogate escape in data", 422, STRUCTURED, VALID.replace("\"v\":1", "\"v\":\"a\\ud800b\"")),
+                bad(
+                        "reversed surrogate pair in data",
+                        422,
+                        STRUCTURED,
+                        VALID.replace("\"v\":1", "\"v\":\"\\udc00\\ud800\"")),
                 bad("NUL in data", 422, STRUCTURED, VALID.replace("\"v\":1", "\"v\":\"a\\u0000b\"")),
                 bad("NUL in an attribute", 422, STRUCTURED, VALID.replace("\"id\":\"1\"", "\"id\":\"1\\u0000\"")),
                 bad(

@@ -11,6 +11,7 @@ import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.SinkTopicsResource;
 import io.sluice.testing.TopicProbe;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -66,6 +67,45 @@ class SinkFailureTest {
             });
             // Poison is dead-lettered on sight, never retried: it cannot hold a partition up.
             assertThat(took).isLessThan(Duration.ofSeconds(120));
+        }
+    }
+
+    /**
+     * A row PostgreSQL refuses (here a CHECK constraint added for one id, SQL state 23514; in
+     * life a constraint or trigger added later) is retried alone, then dead-lettered with the
+     * database's reason; the rest of its batch is stored.
+     */
+    @Test
+    void aRowTheDatabaseRefusesIsDeadLetteredAfterItsAttemptsAndItsBatchIsStored() throws Exception {
+        List<ObjectNode> events = fixture.events(100);
+        String refusedId = "refused-" + fixture.source.substring(fixture.source.lastIndexOf('/') + 1);
+        events.get(40).put("id", refusedId);
+        String constraint = "refuse_" + refusedId.replace('-', '_');
+        try (Connection db = SinkFixture.database();
+                TopicProbe deadLetters = new TopicProbe(BOOTSTRAP, SinkTopicsResource.deadLetterTopic)) {
+            db.createStatement()
+                    .execute("ALTER TABLE events ADD CONSTRAINT " + constraint + " CHECK (event_id <> '" + refusedId
+                            + "') NOT VALID");
+            try {
+                Map<TopicPartition, Long> mark = deadLetters.mark();
+                SinkFixture.post(events);
+
+                fixture.awaitRows(99, Duration.ofSeconds(60));
+                await().atMost(Duration.ofSeconds(60)).until(() -> deadLetters.countSince(mark) >= 1);
+
+                List<ConsumerRecord<String, byte[]>> dead = deadLetters.readSince(mark);
+                assertThat(dead).hasSize(1);
+                ConsumerRecord<String, byte[]> record = dead.get(0);
+                assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains(refusedId);
+                assertThat(header(record, DeadLetterPublisher.REASON_HEADER))
+                        .startsWith("the database refused the event")
+                        .contains("23514");
+                assertThat(header(record, DeadLetterPublisher.ATTEMPTS_HEADER)).isEqualTo("5");
+                Thread.sleep(1_000);
+                assertThat(fixture.rows()).isEqualTo(99);
+            } finally {
+                db.createStatement().execute("ALTER TABLE events DROP CONSTRAINT " + constraint);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.sluice.sink;
 
+import static io.sluice.testing.Http.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -9,6 +10,7 @@ import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.OwnBackendsProfile;
 import io.sluice.testing.SinkTopicsResource;
 import io.sluice.testing.TopicProbe;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.time.Duration;
@@ -77,6 +79,26 @@ class SinkTest {
             assertThat(row.getObject("accepted_at", OffsetDateTime.class)).isNotNull();
         }
         assertThat(fixture.rows()).isEqualTo(20);
+    }
+
+    @Test
+    void textIsStoredAsSentIncludingEscapedSurrogatePairs() throws Exception {
+        String body = "{\"specversion\":\"1.0\",\"id\":\"unicode\",\"source\":\"" + fixture.source
+                + "\",\"type\":\"t\",\"data\":{\"s\":\"\\ud83d\\ude00 \u00e9 \\u00e9\"}}";
+        given().contentType("application/cloudevents+json")
+                .body(body.getBytes(StandardCharsets.UTF_8))
+                .post("/v1/events")
+                .then()
+                .statusCode(202);
+
+        fixture.awaitRows(1, STORED);
+        try (Connection db = SinkFixture.database();
+                var query = db.prepareStatement("SELECT data->>'s' FROM events WHERE source = ?")) {
+            query.setString(1, fixture.source);
+            ResultSet row = query.executeQuery();
+            assertThat(row.next()).isTrue();
+            assertThat(row.getString(1)).isEqualTo("\uD83D\uDE00 \u00e9 \u00e9");
+        }
     }
 
     @Test

@@ -26,6 +26,13 @@ public class DedupStore {
     private static final String RELEASE_IF_OWNER =
             "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
 
+    /**
+     * Commands per pipeline. The Vert.x client refuses a pipeline longer than its waiting-handler
+     * limit ({@code quarkus.redis.max-waiting-handlers}, 2048 by default) with an error, so a large
+     * batch is sent as several pipelines, one after the other.
+     */
+    static final int MAX_PIPELINE = 1000;
+
     private final Redis redis;
 
     DedupStore(Redis redis) {
@@ -50,7 +57,7 @@ public class DedupStore {
                     .arg(lease.toMillis()));
             commands.add(Request.cmd(Command.GET).arg(key.redisKey()));
         }
-        return redis.batch(commands).map(responses -> {
+        return pipeline(commands).map(responses -> {
             Map<DedupKey, ClaimState> states = new LinkedHashMap<>();
             for (int i = 0; i < keys.size(); i++) {
                 Response holder = responses.get(2 * i + 1);
@@ -74,7 +81,7 @@ public class DedupStore {
                     .arg("PX")
                     .arg(ttl.toMillis()));
         }
-        return redis.batch(commands).replaceWithVoid();
+        return pipeline(commands).replaceWithVoid();
     }
 
     /** Gives up this owner's claims after a failed attempt, so a retry or another consumer can go on. */
@@ -90,7 +97,21 @@ public class DedupStore {
                     .arg(key.redisKey())
                     .arg(owner));
         }
-        return redis.batch(commands).replaceWithVoid();
+        return pipeline(commands).replaceWithVoid();
+    }
+
+    /** Sends {@code commands} in pipelines of at most {@link #MAX_PIPELINE}; answers in order. */
+    private Uni<List<Response>> pipeline(List<Request> commands) {
+        if (commands.size() <= MAX_PIPELINE) {
+            return redis.batch(commands);
+        }
+        List<Response> answers = new ArrayList<>(commands.size());
+        Uni<Void> chain = Uni.createFrom().voidItem();
+        for (int from = 0; from < commands.size(); from += MAX_PIPELINE) {
+            List<Request> chunk = commands.subList(from, Math.min(commands.size(), from + MAX_PIPELINE));
+            chain = chain.chain(() -> redis.batch(chunk).invoke(answers::addAll).replaceWithVoid());
+        }
+        return chain.replaceWith(answers);
     }
 
     private static ClaimState stateOf(String holder, String owner) {

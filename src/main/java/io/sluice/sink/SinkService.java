@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -61,6 +62,9 @@ public class SinkService {
     private final Counter duplicatesInDatabase;
     private final Counter duplicatesInBatch;
     private final Counter deadLettered;
+    private final Counter claimsWithoutRedis;
+    /** Whether the last claim reached Redis: its loss and return are logged once each, not per batch. */
+    private final AtomicBoolean redisAnswering = new AtomicBoolean(true);
 
     SinkService(
             DedupStore dedup,
@@ -79,6 +83,7 @@ public class SinkService {
         this.duplicatesInDatabase = metrics.counter("sluice.sink.duplicates", "found.by", "database");
         this.duplicatesInBatch = metrics.counter("sluice.sink.duplicates", "found.by", "batch");
         this.deadLettered = metrics.counter("sluice.sink.dead.lettered");
+        this.claimsWithoutRedis = metrics.counter("sluice.sink.claims.without.redis");
     }
 
     public Uni<Void> store(Iterable<ConsumerRecord<String, byte[]>> records) {
@@ -220,12 +225,25 @@ public class SinkService {
     }
 
     private Uni<Map<DedupKey, ClaimState>> claimOrAssume(List<DedupKey> keys) {
-        return dedup.claim(keys, owner, config.claimLease()).onFailure().recoverWithItem(failure -> {
-            LOG.debugf("Redis unavailable for dedup claims, the database constraint decides: %s", failure);
-            Map<DedupKey, ClaimState> assumed = new LinkedHashMap<>();
-            keys.forEach(key -> assumed.put(key, ClaimState.CLAIMED));
-            return assumed;
-        });
+        return dedup.claim(keys, owner, config.claimLease())
+                .invoke(() -> {
+                    if (redisAnswering.compareAndSet(false, true)) {
+                        LOG.info("Redis answers dedup claims again");
+                    }
+                })
+                .onFailure()
+                .recoverWithItem(failure -> {
+                    claimsWithoutRedis.increment(keys.size());
+                    if (redisAnswering.compareAndSet(true, false)) {
+                        LOG.warnf(
+                                "Redis does not answer dedup claims (%s): storing on, the database constraint alone keeps"
+                                        + " events unique (sluice.sink.claims.without.redis counts them)",
+                                failure.toString());
+                    }
+                    Map<DedupKey, ClaimState> assumed = new LinkedHashMap<>();
+                    keys.forEach(key -> assumed.put(key, ClaimState.CLAIMED));
+                    return assumed;
+                });
     }
 
     /** A refusal about the data itself (SQL state classes 22, 23, 54), as opposed to the database being away. */

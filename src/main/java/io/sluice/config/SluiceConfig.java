@@ -19,6 +19,45 @@ public interface SluiceConfig {
 
     Sink sink();
 
+    Alerts alerts();
+
+    interface Alerts {
+        /** How often each replica looks for alerts not yet relayed to Kafka (it also looks right after raising one). */
+        @WithDefault("1s")
+        Duration relayInterval();
+
+        /** Alerts relayed per transaction. */
+        @WithDefault("500")
+        int relayBatch();
+
+        /** How often absence rules are checked (by one replica at a time). */
+        @WithDefault("5s")
+        Duration absenceCheckInterval();
+
+        Stream stream();
+
+        interface Stream {
+            /** A comment line this often keeps proxies from closing a quiet stream and finds dead clients. */
+            @WithDefault("15s")
+            Duration heartbeat();
+
+            /** The {@code retry:} hint: how long a client waits before reconnecting. */
+            @WithDefault("2s")
+            Duration retry();
+
+            /**
+             * Alerts queued for one client beyond what its connection has taken. A client that
+             * falls this far behind is cut off with a final event and resumes with Last-Event-ID.
+             */
+            @WithDefault("1000")
+            int maxBuffered();
+
+            /** Alerts read from the history at a time while a client catches up. */
+            @WithDefault("500")
+            int catchUpPage();
+        }
+    }
+
     interface Topics {
         /** Where accepted events go; the sink consumes it. */
         @WithDefault("sluice.events")

@@ -1,5 +1,9 @@
 package io.sluice.sink;
 
+import io.sluice.alerts.AlertEvaluator;
+import io.sluice.alerts.AlertRelay;
+import io.sluice.alerts.StoredEvent;
+import io.sluice.dedup.DedupKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -7,7 +11,10 @@ import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Writes a batch of events in one statement, tolerating rows that are already there: the
@@ -32,23 +39,42 @@ public class EventWriter {
                 AS batch(tenant, source, event_id, type, subject, event_time, datacontenttype,
                          data, data_base64, attributes, kafka_partition, kafka_offset, accepted_at)
             ON CONFLICT ON CONSTRAINT events_identity DO NOTHING
+            RETURNING tenant, source, event_id
             """;
 
     private final Pool pool;
+    private final AlertEvaluator alerts;
+    private final AlertRelay relay;
 
-    EventWriter(Pool pool) {
+    EventWriter(Pool pool, AlertEvaluator alerts, AlertRelay relay) {
         this.pool = pool;
+        this.alerts = alerts;
+        this.relay = relay;
     }
 
-    /** Inserts {@code rows} in one transaction; the answer is how many were new. */
+    /**
+     * Inserts {@code rows} and evaluates the alert rules over the new ones, in one transaction:
+     * an alert is stored exactly when the events that raised it are. The answer is how many
+     * rows were new.
+     */
     public Uni<Integer> insertNew(List<EventRow> rows) {
         if (rows.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        return pool.withTransaction(connection -> insert(connection, rows));
+        int[] raised = new int[1];
+        return pool.withTransaction(connection -> insert(connection, rows)
+                        .chain(stored -> alerts.evaluate(connection, stored)
+                                .invoke(count -> raised[0] = count)
+                                .replaceWith(stored.size())))
+                .invoke(() -> {
+                    if (raised[0] > 0) {
+                        relay.kick();
+                    }
+                });
     }
 
-    Uni<Integer> insert(SqlConnection connection, List<EventRow> rows) {
+    /** Inserts {@code rows}; the answer is the events that were new, in batch order. */
+    Uni<List<StoredEvent>> insert(SqlConnection connection, List<EventRow> rows) {
         int n = rows.size();
         String[] tenants = new String[n];
         String[] sources = new String[n];
@@ -93,6 +119,24 @@ public class EventWriter {
                 partitions,
                 offsets,
                 acceptedAt));
-        return connection.preparedQuery(INSERT).execute(arrays).map(result -> result.rowCount());
+        return connection.preparedQuery(INSERT).execute(arrays).map(result -> {
+            Set<DedupKey> inserted = new HashSet<>();
+            result.forEach(row -> inserted.add(new DedupKey(row.getString(0), row.getString(1), row.getString(2))));
+            List<StoredEvent> stored = new ArrayList<>(inserted.size());
+            for (EventRow row : rows) {
+                if (inserted.contains(row.key())) {
+                    stored.add(new StoredEvent(
+                            row.tenant(),
+                            row.source(),
+                            row.eventId(),
+                            row.type(),
+                            row.subject(),
+                            row.eventTime() != null ? row.eventTime().toInstant() : row.acceptedAt(),
+                            row.acceptedAt(),
+                            row.dataJson()));
+                }
+            }
+            return stored;
+        });
     }
 }

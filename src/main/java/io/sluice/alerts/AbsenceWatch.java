@@ -1,0 +1,124 @@
+package io.sluice.alerts;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.quarkus.runtime.StartupEvent;
+import io.sluice.config.SluiceConfig;
+import io.sluice.rules.Rule;
+import io.sluice.rules.RuleStore;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Absence rules fire on silence, which no event announces: a timer looks for subjects whose
+ * last matching event is older than their rule's silence. With several replicas one looks at
+ * a time (a transaction-scoped advisory lock); the firing table and stable alert ids make a
+ * second look harmless anyway. The alert's window starts at the last time the subject spoke,
+ * so the same silence is always the same alert.
+ */
+@ApplicationScoped
+public class AbsenceWatch {
+
+    private static final Logger LOG = Logger.getLogger(AbsenceWatch.class);
+    /** The advisory lock's key: any constant no other code of the database uses. */
+    private static final long LOCK_KEY = 0x5173_6c75_6963_6501L;
+
+    private static final int PAGE = 1000;
+
+    private final Pool pool;
+    private final AlertRelay relay;
+    private final Vertx vertx;
+    private final SluiceConfig.Alerts config;
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    AbsenceWatch(Pool pool, AlertRelay relay, Vertx vertx, SluiceConfig config) {
+        this.pool = pool;
+        this.relay = relay;
+        this.vertx = vertx;
+        this.config = config.alerts();
+    }
+
+    void start(@Observes StartupEvent startup) {
+        vertx.setPeriodic(config.absenceCheckInterval().toMillis(), id -> check());
+    }
+
+    void check() {
+        if (!running.compareAndSet(false, true)) {
+            return;
+        }
+        pool.withTransaction(connection -> connection
+                        .preparedQuery("SELECT pg_try_advisory_xact_lock($1)")
+                        .execute(Tuple.of(LOCK_KEY))
+                        .chain(rows -> rows.iterator().next().getBoolean(0)
+                                ? fireSilent(connection)
+                                : Uni.createFrom().item(0)))
+                .subscribe()
+                .with(
+                        fired -> {
+                            running.set(false);
+                            if (fired > 0) {
+                                relay.kick();
+                            }
+                        },
+                        failure -> {
+                            running.set(false);
+                            LOG.warnf("checking absence rules failed, retrying: %s", failure.toString());
+                        });
+    }
+
+    private Uni<Integer> fireSilent(SqlConnection tx) {
+        return tx.preparedQuery("""
+                        SELECT h.tenant, h.rule_id, h.subject, h.last_seen
+                          FROM rule_heartbeats h
+                          JOIN rules r ON r.tenant = h.tenant AND r.id = h.rule_id AND r.kind = 'absence'
+                         WHERE h.last_seen < now() - (r.definition->>'silence')::interval
+                           AND NOT EXISTS (SELECT 1 FROM alert_firing f
+                                            WHERE f.tenant = h.tenant AND f.rule_id = h.rule_id AND f.subject = h.subject)
+                         LIMIT $1
+                        """).execute(Tuple.of(PAGE)).chain(rows -> {
+            List<Row> silent = new ArrayList<>();
+            rows.forEach(silent::add);
+            if (silent.isEmpty()) {
+                return Uni.createFrom().item(0);
+            }
+            String[] tenants =
+                    silent.stream().map(row -> row.getString(0)).distinct().toArray(String[]::new);
+            return RuleStore.forTenants(tx, tenants).chain(rules -> fireAll(tx, silent, rules));
+        });
+    }
+
+    private static Uni<Integer> fireAll(SqlConnection tx, List<Row> silent, List<Rule> rules) {
+        Map<String, Rule> byId = new HashMap<>();
+        rules.forEach(rule -> byId.put(rule.tenant() + "\n" + rule.id(), rule));
+        Uni<Integer> chain = Uni.createFrom().item(0);
+        for (Row row : silent) {
+            Rule rule = byId.get(row.getString(0) + "\n" + row.getString(1));
+            String subject = row.getString(2);
+            Instant lastSeen = row.getOffsetDateTime(3).toInstant();
+            chain = chain.chain(count -> AlertEvaluator.fire(
+                            tx,
+                            rule,
+                            rule.tenant(),
+                            subject,
+                            lastSeen,
+                            JsonNodeFactory.instance
+                                    .objectNode()
+                                    .put("lastSeen", lastSeen.toString())
+                                    .put("silence", rule.absence().silence().toString()))
+                    .map(added -> count + (added ? 1 : 0)));
+        }
+        return chain;
+    }
+}

@@ -1,0 +1,139 @@
+package io.sluice.rules;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
+import io.sluice.security.Caller;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * {@code /v1/rules}: the caller's tenant's alert rules. Each change makes a new version; the
+ * version is the ETag, and {@code If-Match} on PUT turns a lost update into 412.
+ */
+@Path("/v1/rules")
+@Produces(MediaType.APPLICATION_JSON)
+public class RuleResource {
+
+    private final RuleStore store;
+    private final Caller caller;
+    private final RuleParser parser;
+
+    RuleResource(RuleStore store, Caller caller, ObjectMapper json) {
+        this.store = store;
+        this.caller = caller;
+        this.parser = new RuleParser(json);
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Create a rule (threshold, rate or absence)")
+    public Uni<Response> create(byte[] body) {
+        RuleParser.Draft draft = parser.parse(body);
+        return store.create(caller.tenant(), draft)
+                .map(rule -> Response.created(URI.create("/v1/rules/" + rule.id()))
+                        .tag(etag(rule))
+                        .entity(rule.toJson())
+                        .build());
+    }
+
+    @GET
+    @Operation(summary = "List the tenant's rules")
+    public Uni<JsonNode> list() {
+        return store.list(caller.tenant()).map(rules -> {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            rules.forEach(rule -> array.add(rule.toJson()));
+            return array;
+        });
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "One rule, at its current version")
+    public Uni<Response> get(@PathParam("id") String id) {
+        return store.get(caller.tenant(), id)
+                .map(rule ->
+                        Response.ok(found(rule, id).toJson()).tag(etag(rule)).build());
+    }
+
+    @PUT
+    @Path("{id}")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Replace a rule: a new version (If-Match: the version it replaces)")
+    public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
+        RuleParser.Draft draft = parser.parse(body);
+        Integer expected = expectedVersion(ifMatch);
+        return store.update(caller.tenant(), id, draft, expected).chain(rule -> {
+            if (rule != null) {
+                return Uni.createFrom()
+                        .item(Response.ok(rule.toJson()).tag(etag(rule)).build());
+            }
+            if (expected == null) {
+                throw notFound(id);
+            }
+            // Not updated: either there is no such rule or it is at another version.
+            return store.get(caller.tenant(), id).map(current -> {
+                found(current, id);
+                throw ProblemException.of(
+                        ProblemType.PRECONDITION_FAILED,
+                        "The rule is at version " + current.version() + ", not " + expected + ".");
+            });
+        });
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a rule")
+    public Uni<Response> delete(@PathParam("id") String id) {
+        return store.delete(caller.tenant(), id).map(deleted -> {
+            if (!deleted) {
+                throw notFound(id);
+            }
+            return Response.noContent().build();
+        });
+    }
+
+    private static Rule found(Rule rule, String id) {
+        if (rule == null) {
+            throw notFound(id);
+        }
+        return rule;
+    }
+
+    /** Another tenant's rule is as absent as one that never was. */
+    private static ProblemException notFound(String id) {
+        return ProblemException.of(ProblemType.NOT_FOUND, "There is no rule " + id + ".");
+    }
+
+    private static EntityTag etag(Rule rule) {
+        return new EntityTag(Integer.toString(rule.version()));
+    }
+
+    private static Integer expectedVersion(String ifMatch) {
+        if (ifMatch == null || ifMatch.isBlank()) {
+            return null;
+        }
+        String version = ifMatch.strip().replace("\"", "");
+        try {
+            return Integer.valueOf(version);
+        } catch (NumberFormatException e) {
+            throw ProblemException.of(ProblemType.INVALID_REQUEST, "If-Match must be a rule version, such as \"3\".");
+        }
+    }
+}

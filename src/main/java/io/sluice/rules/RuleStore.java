@@ -1,0 +1,180 @@
+package io.sluice.rules;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jboss.logging.Logger;
+
+/**
+ * Rules in PostgreSQL, always within one tenant: every statement has the tenant in its
+ * WHERE clause, so no id, however guessed, reaches another tenant's rule.
+ */
+@ApplicationScoped
+public class RuleStore {
+
+    private static final String COLUMNS =
+            "tenant, id, version, name, kind, severity, event_type, definition::text, created_at, updated_at";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = Logger.getLogger(RuleStore.class);
+
+    private final Pool pool;
+
+    RuleStore(Pool pool) {
+        this.pool = pool;
+    }
+
+    Uni<Rule> create(String tenant, RuleParser.Draft draft) {
+        String id = UUID.randomUUID().toString();
+        return pool.preparedQuery(
+                        "INSERT INTO rules (tenant, id, version, name, kind, severity, event_type, definition)"
+                                + " VALUES ($1, $2, 1, $3, $4, $5, $6, $7::text::jsonb) RETURNING " + COLUMNS)
+                .execute(tuple(
+                        tenant,
+                        id,
+                        draft.name(),
+                        draft.kind().wireName(),
+                        draft.severity(),
+                        draft.eventType(),
+                        definition(tenant, id, draft)))
+                .map(rows -> toRule(rows.iterator().next()));
+    }
+
+    /** The new version, or null when the rule does not exist (or is at another version than {@code expectedVersion}). */
+    Uni<Rule> update(String tenant, String id, RuleParser.Draft draft, Integer expectedVersion) {
+        return pool.preparedQuery("UPDATE rules SET version = version + 1, name = $3, kind = $4, severity = $5,"
+                        + " event_type = $6, definition = $7::text::jsonb, updated_at = now()"
+                        + " WHERE tenant = $1 AND id = $2 AND ($8::int IS NULL OR version = $8) RETURNING " + COLUMNS)
+                .execute(tuple(
+                        tenant,
+                        id,
+                        draft.name(),
+                        draft.kind().wireName(),
+                        draft.severity(),
+                        draft.eventType(),
+                        definition(tenant, id, draft),
+                        expectedVersion))
+                .map(RuleStore::firstOrNull);
+    }
+
+    Uni<Rule> get(String tenant, String id) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM rules WHERE tenant = $1 AND id = $2")
+                .execute(Tuple.of(tenant, id))
+                .map(RuleStore::firstOrNull);
+    }
+
+    Uni<List<Rule>> list(String tenant) {
+        return pool.preparedQuery("SELECT " + COLUMNS + " FROM rules WHERE tenant = $1 ORDER BY created_at, id")
+                .execute(Tuple.of(tenant))
+                .map(RuleStore::all);
+    }
+
+    /**
+     * Deletes the rule and what it was tracking. An alert it left firing stays in the history
+     * as it was: deleting a rule is not the condition clearing.
+     */
+    Uni<Boolean> delete(String tenant, String id) {
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("DELETE FROM alert_firing WHERE tenant = $1 AND rule_id = $2")
+                .execute(Tuple.of(tenant, id))
+                .chain(() -> connection
+                        .preparedQuery("DELETE FROM rule_hits WHERE tenant = $1 AND rule_id = $2")
+                        .execute(Tuple.of(tenant, id)))
+                .chain(() -> connection
+                        .preparedQuery("DELETE FROM rule_heartbeats WHERE tenant = $1 AND rule_id = $2")
+                        .execute(Tuple.of(tenant, id)))
+                .chain(() -> connection
+                        .preparedQuery("DELETE FROM rules WHERE tenant = $1 AND id = $2")
+                        .execute(Tuple.of(tenant, id)))
+                .map(rows -> rows.rowCount() == 1));
+    }
+
+    /**
+     * Every rule of {@code tenants}, read on {@code client} (the sink's transaction). A row
+     * that cannot be read is skipped with a warning: one bad rule must not stop the sink.
+     */
+    public static Uni<List<Rule>> forTenants(SqlClient client, String[] tenants) {
+        return client.preparedQuery("SELECT " + COLUMNS + " FROM rules WHERE tenant = ANY($1)")
+                .execute(Tuple.of(tenants))
+                .map(rows -> {
+                    List<Rule> rules = new ArrayList<>(rows.rowCount());
+                    for (Row row : rows) {
+                        try {
+                            rules.add(toRule(row));
+                        } catch (RuntimeException e) {
+                            LOG.warnf(
+                                    "skipping unreadable rule %s of tenant %s: %s",
+                                    row.getString(1), row.getString(0), e);
+                        }
+                    }
+                    return rules;
+                });
+    }
+
+    private String definition(String tenant, String id, RuleParser.Draft draft) {
+        Rule rule = new Rule(
+                tenant,
+                id,
+                0,
+                draft.name(),
+                draft.kind(),
+                draft.severity(),
+                draft.eventType(),
+                draft.threshold(),
+                draft.rate(),
+                draft.absence(),
+                null,
+                null);
+        return rule.definition().toString();
+    }
+
+    /** Unlike {@code Tuple.of}, takes nulls. */
+    private static Tuple tuple(Object... values) {
+        Tuple tuple = Tuple.tuple();
+        for (Object value : values) {
+            tuple.addValue(value);
+        }
+        return tuple;
+    }
+
+    private static Rule firstOrNull(RowSet<Row> rows) {
+        return rows.rowCount() == 0 ? null : toRule(rows.iterator().next());
+    }
+
+    private static List<Rule> all(RowSet<Row> rows) {
+        List<Rule> rules = new ArrayList<>(rows.rowCount());
+        rows.forEach(row -> rules.add(toRule(row)));
+        return rules;
+    }
+
+    private static Rule toRule(Row row) {
+        JsonNode definition;
+        try {
+            definition = JSON.readTree(row.getString(7));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("rules.definition is not JSON", e);
+        }
+        return Rule.of(
+                row.getString(0),
+                row.getString(1),
+                row.getInteger(2),
+                row.getString(3),
+                RuleKind.of(row.getString(4)),
+                row.getString(5),
+                row.getString(6),
+                definition,
+                row.getOffsetDateTime(8).withOffsetSameInstant(ZoneOffset.UTC).toInstant(),
+                row.getOffsetDateTime(9).withOffsetSameInstant(ZoneOffset.UTC).toInstant());
+    }
+}

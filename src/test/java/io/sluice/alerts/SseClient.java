@@ -1,0 +1,125 @@
+package io.sluice.alerts;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/** A plain SSE client over the JDK's HTTP client: what a browser's EventSource would see. */
+final class SseClient implements AutoCloseable {
+
+    /** One dispatched event; comments are counted, not kept. */
+    record Event(String id, String name, String data) {}
+
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+    private final Thread reader;
+    private volatile int comments;
+    private volatile String retry;
+    private volatile boolean ended;
+    private volatile java.io.InputStream body;
+
+    SseClient(URI uri, String lastEventId) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri)
+                .header("Accept", "text/event-stream")
+                .GET();
+        if (lastEventId != null) {
+            request.header("Last-Event-ID", lastEventId);
+        }
+        HttpResponse<java.io.InputStream> response =
+                HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+        if (response.statusCode() != 200) {
+            throw new IllegalStateException("stream answered " + response.statusCode());
+        }
+        body = response.body();
+        reader = new Thread(this::read, "sse-client");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    private void read() {
+        try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+            String id = null;
+            String name = null;
+            StringBuilder data = null;
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.isEmpty()) {
+                    if (data != null) {
+                        events.add(new Event(id, name == null ? "message" : name, data.toString()));
+                    }
+                    id = null;
+                    name = null;
+                    data = null;
+                } else if (line.startsWith(":")) {
+                    comments++;
+                } else if (line.startsWith("id:")) {
+                    id = line.substring(3).strip();
+                } else if (line.startsWith("event:")) {
+                    name = line.substring(6).strip();
+                } else if (line.startsWith("retry:")) {
+                    retry = line.substring(6).strip();
+                } else if (line.startsWith("data:")) {
+                    String chunk = line.substring(5).startsWith(" ") ? line.substring(6) : line.substring(5);
+                    data = data == null
+                            ? new StringBuilder(chunk)
+                            : data.append('\n').append(chunk);
+                }
+            }
+        } catch (Exception e) {
+            // closed by the test or by the server
+        } finally {
+            ended = true;
+        }
+    }
+
+    /** The next {@code count} events, waiting up to {@code atMost} in all. */
+    List<Event> take(int count, Duration atMost) throws InterruptedException {
+        List<Event> taken = new ArrayList<>(count);
+        long deadline = System.nanoTime() + atMost.toNanos();
+        while (taken.size() < count) {
+            Event event = events.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (event == null) {
+                break;
+            }
+            taken.add(event);
+        }
+        return taken;
+    }
+
+    /** Whatever arrives within {@code quiet}. */
+    List<Event> drain(Duration quiet) throws InterruptedException {
+        List<Event> taken = new ArrayList<>();
+        Event event;
+        while ((event = events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
+            taken.add(event);
+        }
+        return taken;
+    }
+
+    int comments() {
+        return comments;
+    }
+
+    String retry() {
+        return retry;
+    }
+
+    boolean ended() {
+        return ended;
+    }
+
+    @Override
+    public void close() throws Exception {
+        body.close();
+        reader.join(5_000);
+    }
+}

@@ -2,30 +2,33 @@ package io.sluice.alerts;
 
 import io.sluice.config.SluiceConfig;
 import io.vertx.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.util.ArrayDeque;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.jboss.logging.Logger;
 
 /**
  * One SSE client. Sends its tenant's alerts in stream order, each exactly once, starting after
- * {@code lastSent}: alerts that arrive live in order go straight out; a gap (or a fresh
- * connection with Last-Event-ID) is filled from the history first. All state is touched on
- * the connection's own Vert.x context only, so sends keep their order without locks.
+ * {@code lastSent}. An alert that arrives live right after the last one sent goes straight
+ * out; anything else — a gap, a fresh connection with Last-Event-ID, a client that was busy —
+ * is read from the history. The history is the buffer: at most {@code buffer} alerts are ever
+ * handed to the connection and not yet written to its socket, and nothing is queued beyond
+ * them, so a slow client costs a bounded amount of heap. One whose buffer stays full for
+ * {@code max-stall} gets a final {@code cut-off} event and is closed; it resumes with
+ * Last-Event-ID and misses nothing.
  *
- * <p>Memory per client is bounded: at most {@code maxBuffered} alerts wait here, plus
- * {@link #MAX_UNWRITTEN} handed to the connection and not yet written to its socket. A client
- * that falls further behind gets a final {@code cut-off} event and is closed; it reconnects
- * with Last-Event-ID and misses nothing.
+ * <p>All state is touched on the connection's own Vert.x context only, so sends keep their
+ * order without locks.
  */
 final class AlertSubscription {
 
     private static final Logger LOG = Logger.getLogger(AlertSubscription.class);
-    static final int MAX_UNWRITTEN = 64;
     private static final long CUT_OFF_GRACE_MILLIS = 5_000;
+    private static final long TICK_MILLIS = 500;
 
     private final String tenant;
     private final Set<String> severities;
@@ -37,15 +40,19 @@ final class AlertSubscription {
     private final AlertHub hub;
     private final SluiceConfig.Alerts.Stream config;
 
-    private final ArrayDeque<Alert> queue = new ArrayDeque<>();
-    /** The last stream number taken into the queue (sent or filtered out). */
-    private long lastQueued;
-
+    /** The last stream number handed out (or skipped by the filters). */
+    private long lastSent;
+    /** Sends handed to the connection and not yet written. */
     private int unwritten;
-    private boolean catchingUp;
-    private boolean moreWaiting;
+    /** A history read is under way. */
+    private boolean reading;
+    /** Alerts after {@code lastSent} are known to exist: read them when there is room. */
+    private boolean behind;
+
     private boolean closed;
-    private long heartbeatTimer = -1;
+    private long stalledSince;
+    private long lastWrite = System.nanoTime();
+    private long timer = -1;
 
     AlertSubscription(
             String tenant,
@@ -75,23 +82,23 @@ final class AlertSubscription {
     /** Starts after {@code lastEventId}, or after the tenant's latest alert when it is null. */
     void start(Long lastEventId) {
         context.runOnContext(ignored -> {
-            catchingUp = true; // live alerts that come meanwhile only mark that there is more
+            reading = true; // live alerts that come meanwhile only mark that there is more
             hub.add(this);
             send(sse.newEventBuilder()
-                    .comment("sluice alerts of tenant " + tenant)
+                    .comment("alerts of tenant " + tenant)
                     .reconnectDelay(config.retry().toMillis())
                     .build());
-            heartbeatTimer = context.owner().setPeriodic(config.heartbeat().toMillis(), id -> heartbeat());
+            timer = context.owner().setPeriodic(TICK_MILLIS, id -> tick());
             if (lastEventId != null) {
-                lastQueued = lastEventId;
-                catchUp();
+                lastSent = lastEventId;
+                readHistory();
             } else {
                 log.position(tenant)
                         .subscribe()
                         .with(
                                 position -> context.runOnContext(v -> {
-                                    lastQueued = position;
-                                    catchUp();
+                                    lastSent = position;
+                                    readHistory();
                                 }),
                                 this::fail);
             }
@@ -101,72 +108,70 @@ final class AlertSubscription {
     /** From the hub's thread. */
     void live(Alert alert) {
         context.runOnContext(ignored -> {
-            if (closed || alert.seq() <= lastQueued) {
-                return; // seen already (or relayed twice)
+            if (closed || alert.seq() <= lastSent) {
+                return; // sent already (or relayed twice)
             }
-            if (catchingUp) {
-                moreWaiting = true;
-            } else if (alert.seq() == lastQueued + 1) {
-                enqueue(alert);
+            if (!reading && !behind && alert.seq() == lastSent + 1 && hasRoom()) {
+                write(alert);
             } else {
-                catchUp(); // a gap: what lies between is in the history
+                behind = true;
+                readHistoryIfRoom();
             }
         });
     }
 
-    /** Reads the history after {@code lastQueued}, page by page, until it has caught up. */
-    private void catchUp() {
-        catchingUp = true;
-        moreWaiting = false;
-        log.after(tenant, lastQueued, config.catchUpPage())
-                .subscribe()
-                .with(
-                        page -> context.runOnContext(ignored -> {
-                            if (closed) {
-                                return;
-                            }
-                            for (Alert alert : page) {
-                                if (alert.seq() == lastQueued + 1) {
-                                    enqueue(alert);
-                                }
-                            }
-                            if (closed) {
-                                return;
-                            }
-                            if (page.size() == config.catchUpPage() || moreWaiting) {
-                                catchUp();
-                            } else {
-                                catchingUp = false;
-                            }
-                        }),
-                        this::fail);
+    private boolean hasRoom() {
+        return unwritten < config.buffer();
     }
 
-    private void enqueue(Alert alert) {
-        lastQueued = alert.seq();
+    private void readHistoryIfRoom() {
+        if (!reading && behind && !closed) {
+            if (hasRoom()) {
+                readHistory();
+            } else if (stalledSince == 0) {
+                stalledSince = System.nanoTime();
+            }
+        }
+    }
+
+    /** Reads as much of the history after {@code lastSent} as the buffer has room for. */
+    private void readHistory() {
+        reading = true;
+        behind = false;
+        int room = Math.min(config.catchUpPage(), config.buffer() - unwritten);
+        log.after(tenant, lastSent, Math.max(1, room))
+                .subscribe()
+                .with(page -> context.runOnContext(ignored -> caughtUp(page, room)), this::fail);
+    }
+
+    private void caughtUp(List<Alert> page, int asked) {
+        reading = false;
+        if (closed) {
+            return;
+        }
+        for (Alert alert : page) {
+            if (alert.seq() == lastSent + 1) {
+                write(alert);
+            }
+        }
+        if (page.size() >= asked) {
+            behind = true; // there may be more
+        }
+        readHistoryIfRoom();
+    }
+
+    private void write(Alert alert) {
+        lastSent = alert.seq();
         if (!severities.isEmpty() && !severities.contains(alert.severity())
                 || !rules.isEmpty() && !rules.contains(alert.ruleId())) {
             return;
         }
-        if (queue.size() >= config.maxBuffered()) {
-            cutOff();
-            return;
-        }
-        queue.add(alert);
-        pump();
-    }
-
-    /** Hands queued alerts to the connection while it keeps up. */
-    private void pump() {
-        while (!closed && unwritten < MAX_UNWRITTEN && !queue.isEmpty()) {
-            Alert alert = queue.poll();
-            send(sse.newEventBuilder()
-                    .id(Long.toString(alert.seq()))
-                    .name(alert.status())
-                    .mediaType(jakarta.ws.rs.core.MediaType.APPLICATION_JSON_TYPE)
-                    .data(alert.toJson().toString())
-                    .build());
-        }
+        send(sse.newEventBuilder()
+                .id(Long.toString(alert.seq()))
+                .name(alert.status())
+                .mediaType(MediaType.APPLICATION_JSON_TYPE)
+                .data(alert.toJson().toString())
+                .build());
     }
 
     private void send(OutboundSseEvent event) {
@@ -178,38 +183,52 @@ final class AlertSubscription {
             return;
         }
         unwritten++;
+        lastWrite = System.nanoTime();
         sent.whenComplete((result, failure) -> context.runOnContext(ignored -> {
             unwritten--;
             if (failure != null) {
                 close(); // the client went away
-            } else {
-                pump();
+                return;
             }
+            if (hasRoom()) {
+                stalledSince = 0;
+            }
+            readHistoryIfRoom();
         }));
     }
 
-    private void heartbeat() {
-        if (!closed && unwritten < MAX_UNWRITTEN) {
+    /** Heartbeats on a quiet stream, and the end of a client that stays stalled. */
+    private void tick() {
+        if (closed) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (!hasRoom()) {
+            if (stalledSince == 0) {
+                stalledSince = now;
+            } else if (now - stalledSince > config.maxStall().toNanos()) {
+                cutOff();
+            }
+            return;
+        }
+        if (now - lastWrite > config.heartbeat().toNanos()) {
             send(sse.newEventBuilder().comment("heartbeat").build());
         }
     }
 
     private void cutOff() {
-        LOG.debugf("cutting off a slow alert stream client of tenant %s after %d queued alerts", tenant, queue.size());
-        queue.clear();
-        closed = true;
-        hub.remove(this);
-        context.owner().cancelTimer(heartbeatTimer);
+        LOG.debugf("cutting off an alert stream client of tenant %s: stalled at stream number %d", tenant, lastSent);
+        stop();
         try {
             sink.send(sse.newEventBuilder()
                             .name("cut-off")
                             .data("{\"reason\":\"the client reads too slowly; reconnect with Last-Event-ID\"}")
                             .build())
-                    .whenComplete((result, failure) -> context.runOnContext(ignored -> close()));
+                    .whenComplete((result, failure) -> context.runOnContext(ignored -> closeSink()));
             // A client that reads nothing at all would never take the final event.
-            context.owner().setTimer(CUT_OFF_GRACE_MILLIS, id -> close());
+            context.owner().setTimer(CUT_OFF_GRACE_MILLIS, id -> closeSink());
         } catch (IllegalStateException clientGone) {
-            close();
+            closeSink();
         }
     }
 
@@ -219,10 +238,17 @@ final class AlertSubscription {
     }
 
     private void close() {
+        stop();
+        closeSink();
+    }
+
+    private void stop() {
         closed = true;
-        queue.clear();
         hub.remove(this);
-        context.owner().cancelTimer(heartbeatTimer);
+        context.owner().cancelTimer(timer);
+    }
+
+    private void closeSink() {
         if (!sink.isClosed()) {
             try {
                 sink.close();

@@ -46,11 +46,16 @@ public interface SluiceConfig {
             Duration retry();
 
             /**
-             * Alerts queued for one client beyond what its connection has taken. A client that
-             * falls this far behind is cut off with a final event and resumes with Last-Event-ID.
+             * Alerts handed to one client's connection and not yet written to its socket. Beyond
+             * it nothing more is taken for that client (the rest stays in the history until it
+             * catches up), so a slow client never grows the heap.
              */
-            @WithDefault("1000")
-            int maxBuffered();
+            @WithDefault("64")
+            int buffer();
+
+            /** A client whose buffer stays full this long is cut off with a final event; it resumes with Last-Event-ID. */
+            @WithDefault("10s")
+            Duration maxStall();
 
             /** Alerts read from the history at a time while a client catches up. */
             @WithDefault("500")

@@ -51,9 +51,14 @@ public class RuleStore {
                 .map(rows -> toRule(rows.iterator().next()));
     }
 
-    /** The new version, or null when the rule does not exist (or is at another version than {@code expectedVersion}). */
+    /**
+     * The new version, or null when the rule does not exist (or is at another version than
+     * {@code expectedVersion}). A new version starts from a clean slate: what the old one was
+     * tracking is forgotten, and an alert it left firing stays in the history as it was.
+     */
     Uni<Rule> update(String tenant, String id, RuleParser.Draft draft, Integer expectedVersion) {
-        return pool.preparedQuery("UPDATE rules SET version = version + 1, name = $3, kind = $4, severity = $5,"
+        return pool.withTransaction(connection -> connection
+                .preparedQuery("UPDATE rules SET version = version + 1, name = $3, kind = $4, severity = $5,"
                         + " event_type = $6, definition = $7::text::jsonb, updated_at = now()"
                         + " WHERE tenant = $1 AND id = $2 AND ($8::int IS NULL OR version = $8) RETURNING " + COLUMNS)
                 .execute(tuple(
@@ -65,7 +70,8 @@ public class RuleStore {
                         draft.eventType(),
                         definition(tenant, id, draft),
                         expectedVersion))
-                .map(RuleStore::firstOrNull);
+                .map(RuleStore::firstOrNull)
+                .call(updated -> updated == null ? Uni.createFrom().voidItem() : forgetState(connection, tenant, id)));
     }
 
     Uni<Rule> get(String tenant, String id) {
@@ -85,19 +91,26 @@ public class RuleStore {
      * as it was: deleting a rule is not the condition clearing.
      */
     Uni<Boolean> delete(String tenant, String id) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery("DELETE FROM alert_firing WHERE tenant = $1 AND rule_id = $2")
-                .execute(Tuple.of(tenant, id))
-                .chain(() -> connection
-                        .preparedQuery("DELETE FROM rule_hits WHERE tenant = $1 AND rule_id = $2")
-                        .execute(Tuple.of(tenant, id)))
-                .chain(() -> connection
-                        .preparedQuery("DELETE FROM rule_heartbeats WHERE tenant = $1 AND rule_id = $2")
-                        .execute(Tuple.of(tenant, id)))
+        return pool.withTransaction(connection -> forgetState(connection, tenant, id)
                 .chain(() -> connection
                         .preparedQuery("DELETE FROM rules WHERE tenant = $1 AND id = $2")
                         .execute(Tuple.of(tenant, id)))
                 .map(rows -> rows.rowCount() == 1));
+    }
+
+    /** Drops what the rule tracks: what fires, rate windows, heartbeats. */
+    private static Uni<Void> forgetState(SqlClient connection, String tenant, String id) {
+        Tuple rule = Tuple.of(tenant, id);
+        return connection
+                .preparedQuery("DELETE FROM alert_firing WHERE tenant = $1 AND rule_id = $2")
+                .execute(rule)
+                .chain(() -> connection
+                        .preparedQuery("DELETE FROM rule_hits WHERE tenant = $1 AND rule_id = $2")
+                        .execute(rule))
+                .chain(() -> connection
+                        .preparedQuery("DELETE FROM rule_heartbeats WHERE tenant = $1 AND rule_id = $2")
+                        .execute(rule))
+                .replaceWithVoid();
     }
 
     /**

@@ -22,16 +22,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Absence rules fire on silence, which no event announces: a timer looks for subjects whose
- * last matching event is older than their rule's silence. With several replicas one looks at
+ * What rules need besides events, on a timer. Absence rules fire on silence, which no event
+ * announces: the timer looks for subjects whose last matching event is older than their
+ * rule's silence. And rate windows shed hits that no window can reach any more. With several replicas one looks at
  * a time (a transaction-scoped advisory lock); the firing table and stable alert ids make a
  * second look harmless anyway. The alert's window starts at the last time the subject spoke,
  * so the same silence is always the same alert.
  */
 @ApplicationScoped
-public class AbsenceWatch {
+public class RuleTimer {
 
-    private static final Logger LOG = Logger.getLogger(AbsenceWatch.class);
+    private static final Logger LOG = Logger.getLogger(RuleTimer.class);
     /** The advisory lock's key: any constant no other code of the database uses. */
     private static final long LOCK_KEY = 0x5173_6c75_6963_6501L;
 
@@ -43,7 +44,7 @@ public class AbsenceWatch {
     private final SluiceConfig.Alerts config;
     private final AtomicBoolean running = new AtomicBoolean();
 
-    AbsenceWatch(Pool pool, AlertRelay relay, Vertx vertx, SluiceConfig config) {
+    RuleTimer(Pool pool, AlertRelay relay, Vertx vertx, SluiceConfig config) {
         this.pool = pool;
         this.relay = relay;
         this.vertx = vertx;
@@ -62,7 +63,7 @@ public class AbsenceWatch {
                         .preparedQuery("SELECT pg_try_advisory_xact_lock($1)")
                         .execute(Tuple.of(LOCK_KEY))
                         .chain(rows -> rows.iterator().next().getBoolean(0)
-                                ? fireSilent(connection)
+                                ? fireSilent(connection).call(() -> pruneRateHits(connection))
                                 : Uni.createFrom().item(0)))
                 .subscribe()
                 .with(
@@ -76,6 +77,18 @@ public class AbsenceWatch {
                             running.set(false);
                             LOG.warnf("checking absence rules failed, retrying: %s", failure.toString());
                         });
+    }
+
+    /**
+     * Hits older than their rule's window, and a day more: the margin keeps events that arrive
+     * late (a backlog, a client's retries) counting in the windows they belong to.
+     */
+    private static Uni<Void> pruneRateHits(SqlConnection tx) {
+        return tx.preparedQuery("""
+                        DELETE FROM rule_hits h USING rules r
+                         WHERE r.tenant = h.tenant AND r.id = h.rule_id AND r.kind = 'rate'
+                           AND h.event_time < now() - (r.definition->>'window')::interval - interval '1 day'
+                        """).execute().replaceWithVoid();
     }
 
     private Uni<Integer> fireSilent(SqlConnection tx) {
@@ -105,6 +118,9 @@ public class AbsenceWatch {
         Uni<Integer> chain = Uni.createFrom().item(0);
         for (Row row : silent) {
             Rule rule = byId.get(row.getString(0) + "\n" + row.getString(1));
+            if (rule == null || rule.absence() == null) {
+                continue; // deleted or changed since the first query
+            }
             String subject = row.getString(2);
             Instant lastSeen = row.getOffsetDateTime(3).toInstant();
             chain = chain.chain(count -> AlertEvaluator.fire(

@@ -1,0 +1,367 @@
+package io.sluice.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Alert raised → received over SSE, against a running Sluice (sink on): a threshold rule on a
+ * type of the run's own, events that each raise one alert (a subject apiece), posted at a
+ * fixed alert rate, and N subscribers that note when each alert reaches them. The latency is
+ * the alert's {@code raisedAt} (the sink transaction's start, PostgreSQL's clock, same
+ * machine) to the moment the subscriber has parsed it. Beside them, optionally, one client
+ * that reads 1 KB/s: it must be cut off while the others keep their latency. The heap of
+ * Sluice is sampled from {@code /q/metrics} throughout.
+ *
+ * <pre>
+ * AlertStreamBenchmark --url U --subscribers N --rate ALERTS_PER_S --duration S [--slow-client]
+ * </pre>
+ */
+public final class AlertStreamBenchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\".*\\} (\\S+)$");
+
+    private final URI url;
+    private final int subscribers;
+    private final int rate;
+    private final Duration duration;
+    private final boolean slowClient;
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final String type = "alert-bench-" + UUID.randomUUID();
+
+    private AlertStreamBenchmark(URI url, int subscribers, int rate, Duration duration, boolean slowClient) {
+        this.url = url;
+        this.subscribers = subscribers;
+        this.rate = rate;
+        this.duration = duration;
+        this.slowClient = slowClient;
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Args args = Args.parse(argv);
+        new AlertStreamBenchmark(
+                        URI.create(args.get("url", "http://127.0.0.1:8080")),
+                        args.getInt("subscribers", 1),
+                        args.getInt("rate", 1000),
+                        Duration.ofSeconds(args.getInt("duration", 60)),
+                        args.flag("slow-client"))
+                .run();
+    }
+
+    private void run() throws Exception {
+        String rule = post(
+                        "/v1/rules",
+                        "application/json",
+                        "{\"name\":\"bench\",\"kind\":\"threshold\",\"type\":\"" + type
+                                + "\",\"pointer\":\"/v\",\"op\":\">\",\"value\":0}",
+                        201)
+                .path("id")
+                .asText();
+        URI stream = url.resolve("/v1/alerts/stream?rule=" + rule);
+        List<Subscriber> readers = new ArrayList<>();
+        SlowReader slow = null;
+        try {
+            for (int i = 0; i < subscribers; i++) {
+                readers.add(new Subscriber(http, stream));
+            }
+            if (slowClient) {
+                slow = new SlowReader(stream);
+            }
+            Thread.sleep(2_000);
+            HeapSampler heap = new HeapSampler();
+            heap.start();
+            long posted = raise();
+            // Let the last alerts arrive.
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (System.nanoTime() < deadline && readers.stream().anyMatch(r -> r.received.get() < posted)) {
+                Thread.sleep(200);
+            }
+            heap.stop();
+            report(posted, readers, slow, heap);
+        } finally {
+            readers.forEach(Subscriber::close);
+            if (slow != null) {
+                slow.close();
+            }
+            http.send(
+                    HttpRequest.newBuilder(url.resolve("/v1/rules/" + rule))
+                            .DELETE()
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+    }
+
+    /** Posts events at {@code rate} alerts per second for {@code duration}, in batches every 100 ms. */
+    private long raise() throws Exception {
+        int perBatch = Math.max(1, rate / 10);
+        long interval = Duration.ofSeconds(1).toNanos() * perBatch / rate;
+        long start = System.nanoTime();
+        long end = start + duration.toNanos();
+        long posted = 0;
+        for (long next = start; next < end; next += interval) {
+            LockSupport.parkNanos(next - System.nanoTime());
+            ArrayNode events = JSON.createArrayNode();
+            for (int i = 0; i < perBatch; i++) {
+                ObjectNode event = events.addObject()
+                        .put("specversion", "1.0")
+                        .put("id", type + "-" + (posted + i))
+                        .put("source", "/alert-bench")
+                        .put("type", type)
+                        .put("subject", "subject-" + (posted + i));
+                event.putObject("data").put("v", 1);
+            }
+            post("/v1/events", "application/cloudevents-batch+json", events.toString(), 202);
+            posted += perBatch;
+        }
+        return posted;
+    }
+
+    private void report(long posted, List<Subscriber> readers, SlowReader slow, HeapSampler heap) {
+        long[] all = readers.stream()
+                .flatMapToLong(reader -> Arrays.stream(reader.latencies()))
+                .sorted()
+                .toArray();
+        long received =
+                readers.stream().mapToLong(reader -> reader.received.get()).sum();
+        System.out.printf(
+                Locale.ROOT,
+                "alerts: %d subscribers, %d alerts raised at %d/s for %d s; %d of %d deliveries (%.1f %%)%n",
+                subscribers,
+                posted,
+                rate,
+                duration.toSeconds(),
+                received,
+                posted * subscribers,
+                100.0 * received / Math.max(1, posted * subscribers));
+        System.out.printf(
+                Locale.ROOT,
+                "alerts: raised -> received p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                percentile(all, 0.50),
+                percentile(all, 0.90),
+                percentile(all, 0.99),
+                all.length == 0 ? -1 : all[all.length - 1]);
+        System.out.printf(
+                Locale.ROOT,
+                "alerts: Sluice heap used max %.0f MB, last %.0f MB (%d samples)%n",
+                heap.max / 1e6,
+                heap.last / 1e6,
+                heap.samples);
+        if (slow != null) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "alerts: slow client (1 KB/s): %s after %.1f s, %d bytes read, %d alerts%n",
+                    slow.cutOff.get() ? "cut off" : slow.ended.get() ? "closed without cut-off" : "NOT cut off",
+                    slow.endedAfterSeconds(),
+                    slow.bytes.get(),
+                    slow.alerts.get());
+        }
+    }
+
+    private static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return -1;
+        }
+        return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private JsonNode post(String path, String contentType, String body, int expected) throws Exception {
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(url.resolve(path))
+                        .header("Content-Type", contentType)
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != expected) {
+            throw new IllegalStateException(path + " answered " + response.statusCode() + ": " + response.body());
+        }
+        return JSON.readTree(response.body());
+    }
+
+    /** One SSE client on a thread of its own, noting each alert's latency in milliseconds. */
+    private static final class Subscriber {
+        private final AtomicLong received = new AtomicLong();
+        private final List<Long> latencies = new ArrayList<>();
+        private final Thread thread;
+        private volatile InputStream body;
+
+        Subscriber(HttpClient http, URI stream) throws Exception {
+            HttpResponse<InputStream> response = http.send(
+                    HttpRequest.newBuilder(stream)
+                            .header("Accept", "text/event-stream")
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
+            body = response.body();
+            thread = new Thread(this::read, "subscriber");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        private void read() {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.startsWith("data:")) {
+                        Instant raised =
+                                Instant.parse(JSON.readTree(line.substring(5).strip())
+                                        .path("raisedAt")
+                                        .asText());
+                        long latency = Duration.between(raised, Instant.now()).toMillis();
+                        synchronized (latencies) {
+                            latencies.add(latency);
+                        }
+                        received.incrementAndGet();
+                    }
+                }
+            } catch (Exception closed) {
+                // the benchmark ended
+            }
+        }
+
+        long[] latencies() {
+            synchronized (latencies) {
+                return latencies.stream().mapToLong(Long::longValue).toArray();
+            }
+        }
+
+        void close() {
+            try {
+                body.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** Reads 1 KB a second through a small socket buffer, as a client on a bad line would. */
+    private static final class SlowReader {
+        private final Socket socket = new Socket();
+        private final AtomicLong bytes = new AtomicLong();
+        private final AtomicLong alerts = new AtomicLong();
+        private final AtomicBoolean cutOff = new AtomicBoolean();
+        private final AtomicBoolean ended = new AtomicBoolean();
+        private final long started = System.nanoTime();
+        private volatile long endedAt;
+
+        SlowReader(URI stream) throws Exception {
+            socket.setReceiveBufferSize(4096);
+            socket.connect(new InetSocketAddress(stream.getHost(), stream.getPort()));
+            OutputStream out = socket.getOutputStream();
+            out.write(("GET " + stream.getRawPath() + "?" + stream.getRawQuery() + " HTTP/1.1\r\nHost: "
+                            + stream.getHost() + "\r\nAccept: text/event-stream\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread reader = new Thread(this::read, "slow-reader");
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        private void read() {
+            byte[] kilobyte = new byte[1024];
+            StringBuilder tail = new StringBuilder();
+            try (InputStream in = socket.getInputStream()) {
+                int read;
+                while ((read = in.read(kilobyte)) >= 0) {
+                    bytes.addAndGet(read);
+                    tail.append(new String(kilobyte, 0, read, StandardCharsets.UTF_8));
+                    int at;
+                    while ((at = tail.indexOf("\n")) >= 0) {
+                        String line = tail.substring(0, at).replace("event: ", "event:");
+                        tail.delete(0, at + 1);
+                        if (line.startsWith("event:cut-off")) {
+                            cutOff.set(true);
+                        } else if (line.startsWith("event:firing")) {
+                            alerts.incrementAndGet();
+                        }
+                    }
+                    Thread.sleep(1_000);
+                }
+            } catch (Exception closed) {
+                // closed by the server or by the benchmark
+            } finally {
+                endedAt = System.nanoTime();
+                ended.set(true);
+            }
+        }
+
+        double endedAfterSeconds() {
+            return ended.get() ? (endedAt - started) / 1e9 : -1;
+        }
+
+        void close() {
+            try {
+                socket.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** Samples Sluice's used heap from its Prometheus metrics every 500 ms. */
+    private final class HeapSampler {
+        private volatile boolean running = true;
+        private volatile double max;
+        private volatile double last;
+        private volatile int samples;
+        private final Thread thread = new Thread(this::sample, "heap-sampler");
+
+        void start() {
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(5_000);
+        }
+
+        private void sample() {
+            while (running) {
+                try {
+                    String metrics = http.send(
+                                    HttpRequest.newBuilder(url.resolve("/q/metrics"))
+                                            .build(),
+                                    HttpResponse.BodyHandlers.ofString())
+                            .body();
+                    double used = 0;
+                    for (String line : metrics.split("\n")) {
+                        Matcher matcher = HEAP.matcher(line);
+                        if (matcher.matches()) {
+                            used += Double.parseDouble(matcher.group(1));
+                        }
+                    }
+                    last = used;
+                    max = Math.max(max, used);
+                    samples++;
+                    Thread.sleep(500);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }
+    }
+}

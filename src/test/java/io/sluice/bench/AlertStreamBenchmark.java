@@ -102,6 +102,9 @@ public final class AlertStreamBenchmark {
                 Thread.sleep(200);
             }
             heap.stop();
+            if (slow != null) {
+                slow.drain(Duration.ofSeconds(60));
+            }
             report(posted, readers, slow, heap);
         } finally {
             readers.forEach(Subscriber::close);
@@ -174,11 +177,13 @@ public final class AlertStreamBenchmark {
         if (slow != null) {
             System.out.printf(
                     Locale.ROOT,
-                    "alerts: slow client (1 KB/s): %s after %.1f s, %d bytes read, %d alerts%n",
-                    slow.cutOff.get() ? "cut off" : slow.ended.get() ? "closed without cut-off" : "NOT cut off",
-                    slow.endedAfterSeconds(),
+                    "alerts: slow client (1 KB/s during the phase, then read out at full speed): %s;"
+                            + " %d alerts, %d bytes in all, %d of them in the kernel's socket buffers when the phase"
+                            + " ended%n",
+                    slow.cutOff.get() ? "cut off (its stream ends with event: cut-off)" : "NOT cut off",
+                    slow.alerts.get(),
                     slow.bytes.get(),
-                    slow.alerts.get());
+                    slow.drained);
         }
     }
 
@@ -264,8 +269,8 @@ public final class AlertStreamBenchmark {
         private final AtomicLong alerts = new AtomicLong();
         private final AtomicBoolean cutOff = new AtomicBoolean();
         private final AtomicBoolean ended = new AtomicBoolean();
-        private final long started = System.nanoTime();
-        private volatile long endedAt;
+        /** Set once the phase is over: read what is left at full speed, to see how the stream ended. */
+        private volatile boolean draining;
 
         SlowReader(URI stream) throws Exception {
             socket.setReceiveBufferSize(4096);
@@ -296,21 +301,34 @@ public final class AlertStreamBenchmark {
                             cutOff.set(true);
                         } else if (line.startsWith("event:firing")) {
                             alerts.incrementAndGet();
+                        } else if (line.equals("0\r") && cutOff.get()) {
+                            return; // the last chunk after the cut-off: the response is over
                         }
                     }
-                    Thread.sleep(1_000);
+                    if (!draining) {
+                        Thread.sleep(1_000);
+                    }
                 }
             } catch (Exception closed) {
                 // closed by the server or by the benchmark
             } finally {
-                endedAt = System.nanoTime();
                 ended.set(true);
             }
         }
 
-        double endedAfterSeconds() {
-            return ended.get() ? (endedAt - started) / 1e9 : -1;
+        /** Reads the rest at full speed for up to {@code atMost}; true when the stream ended. */
+        boolean drain(Duration atMost) throws InterruptedException {
+            long bytesBefore = bytes.get();
+            draining = true;
+            long deadline = System.nanoTime() + atMost.toNanos();
+            while (!ended.get() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+            }
+            drained = bytes.get() - bytesBefore;
+            return ended.get();
         }
+
+        private volatile long drained;
 
         void close() {
             try {

@@ -3,6 +3,7 @@ package io.sluice.alerts;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.rules.Rule;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -11,6 +12,7 @@ import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -56,7 +58,7 @@ public class AlertLog {
             String tenant,
             String alertId,
             String status,
-            io.sluice.rules.Rule rule,
+            Rule rule,
             String subject,
             Instant windowStart,
             JsonNode details) {
@@ -69,7 +71,7 @@ public class AlertLog {
                 .addString(rule.name())
                 .addString(rule.severity())
                 .addString(subject)
-                .addOffsetDateTime(windowStart.atOffset(java.time.ZoneOffset.UTC))
+                .addOffsetDateTime(windowStart.atOffset(ZoneOffset.UTC))
                 .addString(details.toString());
         return transaction.preparedQuery(APPEND).execute(values).chain(rows -> {
             if (rows.rowCount() == 1) {

@@ -53,6 +53,11 @@ public record Rule(
 
     /** The kind-specific part, as stored in {@code rules.definition}. */
     public ObjectNode definition() {
+        return definition(kind, threshold, rate, absence);
+    }
+
+    /** The kind-specific part of a rule that is not stored yet, or of this one. */
+    static ObjectNode definition(RuleKind kind, Threshold threshold, Rate rate, Absence absence) {
         ObjectNode definition = JsonNodeFactory.instance.objectNode();
         switch (kind) {
             case THRESHOLD ->

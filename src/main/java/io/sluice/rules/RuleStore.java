@@ -40,14 +40,7 @@ public class RuleStore {
         return pool.preparedQuery(
                         "INSERT INTO rules (tenant, id, version, name, kind, severity, event_type, definition)"
                                 + " VALUES ($1, $2, 1, $3, $4, $5, $6, $7::text::jsonb) RETURNING " + COLUMNS)
-                .execute(tuple(
-                        tenant,
-                        id,
-                        draft.name(),
-                        draft.kind().wireName(),
-                        draft.severity(),
-                        draft.eventType(),
-                        definition(tenant, id, draft)))
+                .execute(draftValues(tenant, id, draft))
                 .map(rows -> toRule(rows.iterator().next()));
     }
 
@@ -61,15 +54,7 @@ public class RuleStore {
                 .preparedQuery("UPDATE rules SET version = version + 1, name = $3, kind = $4, severity = $5,"
                         + " event_type = $6, definition = $7::text::jsonb, updated_at = now()"
                         + " WHERE tenant = $1 AND id = $2 AND ($8::int IS NULL OR version = $8) RETURNING " + COLUMNS)
-                .execute(tuple(
-                        tenant,
-                        id,
-                        draft.name(),
-                        draft.kind().wireName(),
-                        draft.severity(),
-                        draft.eventType(),
-                        definition(tenant, id, draft),
-                        expectedVersion))
+                .execute(draftValues(tenant, id, draft).addValue(expectedVersion))
                 .map(RuleStore::firstOrNull)
                 .call(updated -> updated == null ? Uni.createFrom().voidItem() : forgetState(connection, tenant, id)));
     }
@@ -135,21 +120,17 @@ public class RuleStore {
                 });
     }
 
-    private String definition(String tenant, String id, RuleParser.Draft draft) {
-        Rule rule = new Rule(
+    /** $1..$7 of both INSERT and UPDATE: identity, then what the draft defines. */
+    private static Tuple draftValues(String tenant, String id, RuleParser.Draft draft) {
+        return tuple(
                 tenant,
                 id,
-                0,
                 draft.name(),
-                draft.kind(),
+                draft.kind().wireName(),
                 draft.severity(),
                 draft.eventType(),
-                draft.threshold(),
-                draft.rate(),
-                draft.absence(),
-                null,
-                null);
-        return rule.definition().toString();
+                Rule.definition(draft.kind(), draft.threshold(), draft.rate(), draft.absence())
+                        .toString());
     }
 
     /** Unlike {@code Tuple.of}, takes nulls. */

@@ -115,7 +115,7 @@ public class RuleTimer {
     private static Uni<Integer> fireAll(SqlConnection tx, List<Row> silent, List<Rule> rules) {
         Map<String, Rule> byId = new HashMap<>();
         rules.forEach(rule -> byId.put(rule.tenant() + "\n" + rule.id(), rule));
-        Uni<Integer> chain = Uni.createFrom().item(0);
+        AlertBatch batch = new AlertBatch(new HashMap<>()); // the query left out what fires already
         for (Row row : silent) {
             Rule rule = byId.get(row.getString(0) + "\n" + row.getString(1));
             if (rule == null || rule.absence() == null) {
@@ -123,18 +123,16 @@ public class RuleTimer {
             }
             String subject = row.getString(2);
             Instant lastSeen = row.getOffsetDateTime(3).toInstant();
-            chain = chain.chain(count -> AlertEvaluator.fire(
-                            tx,
-                            rule,
-                            rule.tenant(),
-                            subject,
-                            lastSeen,
-                            JsonNodeFactory.instance
-                                    .objectNode()
-                                    .put("lastSeen", lastSeen.toString())
-                                    .put("silence", rule.absence().silence().toString()))
-                    .map(added -> count + (added ? 1 : 0)));
+            batch.fire(
+                    rule,
+                    rule.tenant(),
+                    subject,
+                    lastSeen,
+                    JsonNodeFactory.instance
+                            .objectNode()
+                            .put("lastSeen", lastSeen.toString())
+                            .put("silence", rule.absence().silence().toString()));
         }
-        return chain;
+        return batch.write(tx);
     }
 }

@@ -78,10 +78,23 @@ final class AlertBatch {
     /** What fires now, by (tenant, rule, subject). */
     record Firing(String alertId, Instant windowStart) {
 
-        static Uni<Map<String, Firing>> load(SqlClient client, String[] tenants) {
-            return client.preparedQuery(
-                            "SELECT tenant, rule_id, subject, alert_id, window_start FROM alert_firing WHERE tenant = ANY($1)")
-                    .execute(Tuple.of(tenants))
+        /**
+         * What fires now for the (tenant, rule, subject) keys of {@code matches}: only those,
+         * since a tenant can have any number of alerts firing.
+         */
+        static Uni<Map<String, Firing>> load(SqlClient client, List<AlertEvaluator.RuleMatch> matches) {
+            Map<String, AlertEvaluator.RuleMatch> keys = new LinkedHashMap<>();
+            matches.forEach(match -> keys.putIfAbsent(
+                    key(match.event().tenant(), match.rule().id(), match.event().groupKey()), match));
+            List<AlertEvaluator.RuleMatch> distinct = List.copyOf(keys.values());
+            return client.preparedQuery("SELECT f.tenant, f.rule_id, f.subject, f.alert_id, f.window_start"
+                            + " FROM unnest($1::text[], $2::text[], $3::text[]) AS k(tenant, rule_id, subject)"
+                            + " JOIN alert_firing f"
+                            + " ON f.tenant = k.tenant AND f.rule_id = k.rule_id AND f.subject = k.subject")
+                    .execute(Tuple.of(
+                            distinct.stream().map(m -> m.event().tenant()).toArray(String[]::new),
+                            distinct.stream().map(m -> m.rule().id()).toArray(String[]::new),
+                            distinct.stream().map(m -> m.event().groupKey()).toArray(String[]::new)))
                     .map(rows -> {
                         Map<String, Firing> firing = new HashMap<>();
                         rows.forEach(row -> firing.put(

@@ -44,7 +44,7 @@ public class AlertEvaluator {
             if (matches.isEmpty()) {
                 return Uni.createFrom().item(0);
             }
-            return Firing.load(transaction, tenants)
+            return Firing.load(transaction, matches)
                     .chain(firing -> new Pass(new AlertBatch(firing), matches).run(transaction));
         });
     }

@@ -1,9 +1,13 @@
 package io.sluice.alerts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.smallrye.reactive.messaging.annotations.Blocking;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.smallrye.common.annotation.NonBlocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,9 +28,18 @@ public class AlertHub {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Set<AlertSubscription>> byTenant = new ConcurrentHashMap<>();
+    private final Timer lag;
+
+    AlertHub(MeterRegistry metrics) {
+        lag = Timer.builder("sluice.alerts.relay.lag")
+                .description(
+                        "From an alert being raised (written, just before its commit) to its arrival here from the alerts topic")
+                .publishPercentiles(0.5, 0.9, 0.99)
+                .register(metrics);
+    }
 
     @Incoming("alerts-live")
-    @Blocking(ordered = true)
+    @NonBlocking
     void receive(ConsumerRecord<String, byte[]> record) {
         Alert alert;
         try {
@@ -37,6 +50,7 @@ public class AlertHub {
                     record.topic(), record.partition(), record.offset(), e.toString());
             return;
         }
+        lag.record(Duration.between(alert.raisedAt(), Instant.now()));
         for (AlertSubscription subscription : byTenant.getOrDefault(alert.tenant(), Set.of())) {
             subscription.live(alert);
         }

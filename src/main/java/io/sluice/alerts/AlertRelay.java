@@ -1,5 +1,7 @@
 package io.sluice.alerts;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.smallrye.mutiny.Uni;
@@ -37,12 +39,22 @@ public class AlertRelay {
     private final SluiceConfig.Alerts config;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean again = new AtomicBoolean();
+    private final Timer pages;
 
-    AlertRelay(Pool pool, @Channel("alerts-out") MutinyEmitter<byte[]> alerts, Vertx vertx, SluiceConfig config) {
+    AlertRelay(
+            Pool pool,
+            @Channel("alerts-out") MutinyEmitter<byte[]> alerts,
+            Vertx vertx,
+            SluiceConfig config,
+            MeterRegistry metrics) {
         this.pool = pool;
         this.alerts = alerts;
         this.vertx = vertx;
         this.config = config.alerts();
+        this.pages = Timer.builder("sluice.alerts.relay.page")
+                .description("One relay transaction: lock a page of the outbox, publish it, wait for the acks, mark it")
+                .publishPercentiles(0.5, 0.9, 0.99)
+                .register(metrics);
     }
 
     void start(@Observes StartupEvent startup) {
@@ -56,10 +68,14 @@ public class AlertRelay {
             return;
         }
         again.set(false);
-        relayOnce().subscribe().with(relayed -> finished(relayed >= config.relayBatch()), failure -> {
-            LOG.warnf("relaying alerts to Kafka failed, retrying: %s", failure.toString());
-            finished(false);
-        });
+        Timer.Sample sample = Timer.start();
+        relayOnce()
+                .invoke(() -> sample.stop(pages))
+                .subscribe()
+                .with(relayed -> finished(relayed >= config.relayBatch()), failure -> {
+                    LOG.warnf("relaying alerts to Kafka failed, retrying: %s", failure.toString());
+                    finished(false);
+                });
     }
 
     private void finished(boolean moreWaiting) {

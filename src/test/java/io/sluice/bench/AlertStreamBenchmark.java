@@ -21,7 +21,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -32,8 +34,9 @@ import java.util.regex.Pattern;
  * Alert raised → received over SSE, against a running Sluice (sink on): a threshold rule on a
  * type of the run's own, events that each raise one alert (a subject apiece), posted at a
  * fixed alert rate, and N subscribers that note when each alert reaches them. The latency is
- * the alert's {@code raisedAt} (the sink transaction's start, PostgreSQL's clock, same
- * machine) to the moment the subscriber has parsed it. Beside them, optionally, one client
+ * the alert's {@code raisedAt} (when the sink's transaction wrote it, just before its commit;
+ * PostgreSQL's clock, same machine) to the moment the subscriber has parsed it; beside it, the
+ * whole path from the POST of the event that raised it (ingest, Kafka, the sink's batch). Beside them, optionally, one client
  * that reads 1 KB/s: it must be cut off while the others keep their latency. The heap of
  * Sluice is sampled from {@code /q/metrics} throughout.
  *
@@ -53,6 +56,8 @@ public final class AlertStreamBenchmark {
     private final boolean slowClient;
     private final HttpClient http = HttpClient.newHttpClient();
     private final String type = "alert-bench-" + UUID.randomUUID();
+    /** When the POST of each event began, by event id. */
+    private final Map<String, Instant> postedAt = new ConcurrentHashMap<>();
 
     private AlertStreamBenchmark(URI url, int subscribers, int rate, Duration duration, boolean slowClient) {
         this.url = url;
@@ -87,7 +92,7 @@ public final class AlertStreamBenchmark {
         SlowReader slow = null;
         try {
             for (int i = 0; i < subscribers; i++) {
-                readers.add(new Subscriber(http, stream));
+                readers.add(new Subscriber(http, stream, postedAt));
             }
             if (slowClient) {
                 slow = new SlowReader(stream);
@@ -106,6 +111,7 @@ public final class AlertStreamBenchmark {
                 slow.drain(Duration.ofSeconds(60));
             }
             report(posted, readers, slow, heap);
+            printSluiceTimers();
         } finally {
             readers.forEach(Subscriber::close);
             if (slow != null) {
@@ -138,6 +144,8 @@ public final class AlertStreamBenchmark {
                         .put("subject", "subject-" + (posted + i));
                 event.putObject("data").put("v", 1);
             }
+            Instant sent = Instant.now();
+            events.forEach(event -> postedAt.put(event.path("id").asText(), sent));
             post("/v1/events", "application/cloudevents-batch+json", events.toString(), 202);
             posted += perBatch;
         }
@@ -146,7 +154,11 @@ public final class AlertStreamBenchmark {
 
     private void report(long posted, List<Subscriber> readers, SlowReader slow, HeapSampler heap) {
         long[] all = readers.stream()
-                .flatMapToLong(reader -> Arrays.stream(reader.latencies()))
+                .flatMapToLong(reader -> Arrays.stream(reader.latencies(reader.raisedToReceived)))
+                .sorted()
+                .toArray();
+        long[] endToEnd = readers.stream()
+                .flatMapToLong(reader -> Arrays.stream(reader.latencies(reader.postedToReceived)))
                 .sorted()
                 .toArray();
         long received =
@@ -170,6 +182,13 @@ public final class AlertStreamBenchmark {
                 all.length == 0 ? -1 : all[all.length - 1]);
         System.out.printf(
                 Locale.ROOT,
+                "alerts: event posted -> alert received p50 %d ms, p90 %d ms, p99 %d ms, max %d ms%n",
+                percentile(endToEnd, 0.50),
+                percentile(endToEnd, 0.90),
+                percentile(endToEnd, 0.99),
+                endToEnd.length == 0 ? -1 : endToEnd[endToEnd.length - 1]);
+        System.out.printf(
+                Locale.ROOT,
                 "alerts: Sluice heap used max %.0f MB, last %.0f MB (%d samples)%n",
                 heap.max / 1e6,
                 heap.last / 1e6,
@@ -185,6 +204,20 @@ public final class AlertStreamBenchmark {
                     slow.bytes.get(),
                     slow.drained);
         }
+    }
+
+    /**
+     * Sluice's own view of the path (cumulative since it started): a relay page, and raised →
+     * arrived back from the alerts topic; tells the relay's share of the latency from the SSE's.
+     */
+    private void printSluiceTimers() throws Exception {
+        String metrics = http.send(
+                        HttpRequest.newBuilder(url.resolve("/q/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+        metrics.lines()
+                .filter(line -> line.startsWith("sluice_alerts_relay_"))
+                .filter(line -> line.contains("quantile") || line.contains("_count") || line.contains("_max"))
+                .forEach(line -> System.out.println("alerts: sluice " + line));
     }
 
     private static long percentile(long[] sorted, double p) {
@@ -207,14 +240,17 @@ public final class AlertStreamBenchmark {
         return JSON.readTree(response.body());
     }
 
-    /** One SSE client on a thread of its own, noting each alert's latency in milliseconds. */
+    /** One SSE client on a thread of its own, noting each alert's latencies in milliseconds. */
     private static final class Subscriber {
         private final AtomicLong received = new AtomicLong();
-        private final List<Long> latencies = new ArrayList<>();
+        private final List<Long> raisedToReceived = new ArrayList<>();
+        private final List<Long> postedToReceived = new ArrayList<>();
+        private final Map<String, Instant> postedAt;
         private final Thread thread;
         private volatile InputStream body;
 
-        Subscriber(HttpClient http, URI stream) throws Exception {
+        Subscriber(HttpClient http, URI stream, Map<String, Instant> postedAt) throws Exception {
+            this.postedAt = postedAt;
             HttpResponse<InputStream> response = http.send(
                     HttpRequest.newBuilder(stream)
                             .header("Accept", "text/event-stream")
@@ -231,13 +267,17 @@ public final class AlertStreamBenchmark {
                 String line;
                 while ((line = lines.readLine()) != null) {
                     if (line.startsWith("data:")) {
-                        Instant raised =
-                                Instant.parse(JSON.readTree(line.substring(5).strip())
-                                        .path("raisedAt")
-                                        .asText());
-                        long latency = Duration.between(raised, Instant.now()).toMillis();
-                        synchronized (latencies) {
-                            latencies.add(latency);
+                        Instant now = Instant.now();
+                        JsonNode alert = JSON.readTree(line.substring(5).strip());
+                        Instant raised = Instant.parse(alert.path("raisedAt").asText());
+                        Instant posted = postedAt.get(
+                                alert.path("details").path("event").path("id").asText());
+                        synchronized (this) {
+                            raisedToReceived.add(Duration.between(raised, now).toMillis());
+                            if (posted != null) {
+                                postedToReceived.add(
+                                        Duration.between(posted, now).toMillis());
+                            }
                         }
                         received.incrementAndGet();
                     }
@@ -247,10 +287,8 @@ public final class AlertStreamBenchmark {
             }
         }
 
-        long[] latencies() {
-            synchronized (latencies) {
-                return latencies.stream().mapToLong(Long::longValue).toArray();
-            }
+        synchronized long[] latencies(List<Long> which) {
+            return which.stream().mapToLong(Long::longValue).toArray();
         }
 
         void close() {

@@ -51,8 +51,12 @@ public class AlertHub {
             return;
         }
         lag.record(Duration.between(alert.raisedAt(), Instant.now()));
-        for (AlertSubscription subscription : byTenant.getOrDefault(alert.tenant(), Set.of())) {
-            subscription.live(alert);
+        Set<AlertSubscription> subscriptions = byTenant.getOrDefault(alert.tenant(), Set.of());
+        if (!subscriptions.isEmpty()) {
+            String json = alert.toJson().toString();
+            for (AlertSubscription subscription : subscriptions) {
+                subscription.live(alert, json);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.sluice.alerts;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.smallrye.mutiny.Uni;
@@ -38,6 +39,7 @@ public class AlertRelay {
     private final Vertx vertx;
     private final SluiceConfig.Alerts config;
     private final AtomicBoolean running = new AtomicBoolean();
+    private long timer;
     private final AtomicBoolean again = new AtomicBoolean();
     private final Timer pages;
 
@@ -58,7 +60,12 @@ public class AlertRelay {
     }
 
     void start(@Observes StartupEvent startup) {
-        vertx.setPeriodic(config.relayInterval().toMillis(), id -> kick());
+        timer = vertx.setPeriodic(config.relayInterval().toMillis(), id -> kick());
+    }
+
+    /** The pool closes on shutdown: no more rounds that could only fail. */
+    void stop(@Observes ShutdownEvent shutdown) {
+        vertx.cancelTimer(timer);
     }
 
     /** Relays what is waiting now; if a relay is under way, it runs once more when done. */

@@ -105,14 +105,14 @@ final class AlertSubscription {
         });
     }
 
-    /** From the hub's thread. */
-    void live(Alert alert) {
+    /** From the hub's thread; {@code json} is the alert as clients see it, made once for all of them. */
+    void live(Alert alert, String json) {
         context.runOnContext(ignored -> {
             if (closed || alert.seq() <= lastSent) {
                 return; // sent already (or relayed twice)
             }
             if (!reading && !behind && alert.seq() == lastSent + 1 && hasRoom()) {
-                write(alert);
+                write(alert, json);
             } else {
                 behind = true;
                 readHistoryIfRoom();
@@ -151,7 +151,7 @@ final class AlertSubscription {
         }
         for (Alert alert : page) {
             if (alert.seq() == lastSent + 1) {
-                write(alert);
+                write(alert, null);
             }
         }
         if (page.size() >= asked) {
@@ -160,7 +160,7 @@ final class AlertSubscription {
         readHistoryIfRoom();
     }
 
-    private void write(Alert alert) {
+    private void write(Alert alert, String json) {
         lastSent = alert.seq();
         if (!severities.isEmpty() && !severities.contains(alert.severity())
                 || !rules.isEmpty() && !rules.contains(alert.ruleId())) {
@@ -170,7 +170,7 @@ final class AlertSubscription {
                 .id(Long.toString(alert.seq()))
                 .name(alert.status())
                 .mediaType(MediaType.APPLICATION_JSON_TYPE)
-                .data(alert.toJson().toString())
+                .data(json != null ? json : alert.toJson().toString())
                 .build());
     }
 

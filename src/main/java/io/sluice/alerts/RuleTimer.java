@@ -1,6 +1,7 @@
 package io.sluice.alerts;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.sluice.rules.Rule;
@@ -43,6 +44,7 @@ public class RuleTimer {
     private final Vertx vertx;
     private final SluiceConfig.Alerts config;
     private final AtomicBoolean running = new AtomicBoolean();
+    private long timer;
 
     RuleTimer(Pool pool, AlertRelay relay, Vertx vertx, SluiceConfig config) {
         this.pool = pool;
@@ -52,7 +54,12 @@ public class RuleTimer {
     }
 
     void start(@Observes StartupEvent startup) {
-        vertx.setPeriodic(config.absenceCheckInterval().toMillis(), id -> check());
+        timer = vertx.setPeriodic(config.absenceCheckInterval().toMillis(), id -> check());
+    }
+
+    /** The pool closes on shutdown: no more rounds that could only fail. */
+    void stop(@Observes ShutdownEvent shutdown) {
+        vertx.cancelTimer(timer);
     }
 
     void check() {

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jboss.logging.Logger;
 
 /**
  * The Redis fast path of the dedup protocol. Every call is one pipelined batch, so a batch of
@@ -21,6 +22,7 @@ import java.util.Map;
 public class DedupStore {
 
     static final String DONE = "done";
+    private static final Logger LOG = Logger.getLogger(DedupStore.class);
 
     /** Deletes a claim only if the caller still owns it: a stale owner must not free another's claim. */
     private static final String RELEASE_IF_OWNER =
@@ -34,38 +36,86 @@ public class DedupStore {
     static final int MAX_PIPELINE = 1000;
 
     private final Redis redis;
+    /**
+     * Whether the server takes {@code SET ... NX GET} (Redis 7.0 and later): one command per
+     * claim instead of two. Found out on the first claim an older server refuses.
+     */
+    private volatile boolean setNxGet = true;
 
     DedupStore(Redis redis) {
         this.redis = redis;
     }
 
     /**
-     * {@code SET key owner NX PX lease} for every key, each followed by a {@code GET} that tells
-     * who holds a key the SET did not get: this owner, {@code done}, or someone else.
+     * Claims every key for {@code owner} for {@code lease}, and tells who holds each key it did
+     * not get: {@code done} (stored already), or someone else (in flight elsewhere).
      */
     public Uni<Map<DedupKey, ClaimState>> claim(List<DedupKey> keys, String owner, Duration lease) {
         if (keys.isEmpty()) {
             return Uni.createFrom().item(Map.of());
         }
+        if (!setNxGet) {
+            return claimWithSetThenGet(keys, owner, lease);
+        }
+        return claimWithSetNxGet(keys, owner, lease)
+                .onFailure(DedupStore::refusedAsSyntax)
+                .recoverWithUni(refused -> {
+                    setNxGet = false;
+                    LOG.warnf(
+                            "Redis refuses SET ... NX GET (%s): it needs Redis 7.0; claims take two commands from now on",
+                            refused.getMessage());
+                    return claimWithSetThenGet(keys, owner, lease);
+                });
+    }
+
+    /** Claims the old way, whatever the server: for tests of a server older than 7.0. */
+    void useTwoCommandClaims() {
+        setNxGet = false;
+    }
+
+    /** {@code SET key owner NX PX lease GET}: the answer is the holder before, nil if there was none. */
+    private Uni<Map<DedupKey, ClaimState>> claimWithSetNxGet(List<DedupKey> keys, String owner, Duration lease) {
+        List<Request> commands = new ArrayList<>(keys.size());
+        for (DedupKey key : keys) {
+            commands.add(claimCommand(key, owner, lease).arg("GET"));
+        }
+        return pipeline(commands).map(responses -> states(keys, owner, responses, 1, 0));
+    }
+
+    /** {@code SET key owner NX PX lease}, each followed by a {@code GET} of the holder now. */
+    private Uni<Map<DedupKey, ClaimState>> claimWithSetThenGet(List<DedupKey> keys, String owner, Duration lease) {
         List<Request> commands = new ArrayList<>(keys.size() * 2);
         for (DedupKey key : keys) {
-            commands.add(Request.cmd(Command.SET)
-                    .arg(key.redisKey())
-                    .arg(owner)
-                    .arg("NX")
-                    .arg("PX")
-                    .arg(lease.toMillis()));
+            commands.add(claimCommand(key, owner, lease));
             commands.add(Request.cmd(Command.GET).arg(key.redisKey()));
         }
-        return pipeline(commands).map(responses -> {
-            Map<DedupKey, ClaimState> states = new LinkedHashMap<>();
-            for (int i = 0; i < keys.size(); i++) {
-                Response holder = responses.get(2 * i + 1);
-                String value = holder == null ? null : holder.toString();
-                states.put(keys.get(i), stateOf(value, owner));
-            }
-            return states;
-        });
+        return pipeline(commands).map(responses -> states(keys, owner, responses, 2, 1));
+    }
+
+    private static Request claimCommand(DedupKey key, String owner, Duration lease) {
+        return Request.cmd(Command.SET)
+                .arg(key.redisKey())
+                .arg(owner)
+                .arg("NX")
+                .arg("PX")
+                .arg(lease.toMillis());
+    }
+
+    /** The holder of key i is answer {@code stride * i + offset}. */
+    private static Map<DedupKey, ClaimState> states(
+            List<DedupKey> keys, String owner, List<Response> responses, int stride, int offset) {
+        Map<DedupKey, ClaimState> states = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            Response holder = responses.get(stride * i + offset);
+            String value = holder == null ? null : holder.toString();
+            states.put(keys.get(i), stateOf(value, owner));
+        }
+        return states;
+    }
+
+    private static boolean refusedAsSyntax(Throwable failure) {
+        String message = failure.getMessage();
+        return message != null && message.contains("syntax error");
     }
 
     /** Marks stored events {@code done} for {@code ttl}, replacing whatever claim was there. */
@@ -118,7 +168,8 @@ public class DedupStore {
         if (DONE.equals(holder)) {
             return ClaimState.DONE;
         }
-        // null: the claim expired between SET and GET; the database constraint settles it.
+        // null: nobody held it, so the claim is ours (SET ... GET), or it expired between SET
+        // and GET (two commands); in that rare case the database constraint settles it.
         if (holder == null || holder.equals(owner)) {
             return ClaimState.CLAIMED;
         }

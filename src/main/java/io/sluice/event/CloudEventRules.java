@@ -6,13 +6,14 @@ import java.net.URISyntaxException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * The CloudEvents 1.0 rules for one event in its JSON form, reporting every violation rather
@@ -35,8 +36,6 @@ public final class CloudEventRules {
      */
     static final Map<String, Integer> MAX_BYTES =
             Map.of("id", 512, "source", 1024, "type", 512, "subject", 1024, "datacontenttype", 256);
-
-    private static final Pattern ATTRIBUTE_NAME = Pattern.compile("[a-z0-9]{1,20}");
 
     private CloudEventRules() {}
 
@@ -70,33 +69,53 @@ public final class CloudEventRules {
     }
 
     private static void checkMember(int index, String name, JsonNode value, List<Violation> violations) {
-        String pointer = "/" + pointerToken(name);
         if (name.equals("data")) {
             return;
         }
+        // Every event passes here twice (ingest, sink): the pointer is only built for a violation.
         if (name.equals("data_base64")) {
             if (!value.isTextual() || !isBase64(value.textValue())) {
-                violations.add(new Violation(index, pointer, "must be a base64 string"));
+                violations.add(new Violation(index, pointer(name), "must be a base64 string"));
             }
             return;
         }
-        if (!ATTRIBUTE_NAME.matcher(name).matches()) {
+        if (!isAttributeName(name)) {
             violations.add(new Violation(
-                    index, pointer, "attribute names are 1 to 20 lower-case letters or digits (CloudEvents 1.0)"));
+                    index,
+                    pointer(name),
+                    "attribute names are 1 to 20 lower-case letters or digits (CloudEvents 1.0)"));
             return;
         }
         if (value.isNull()) {
             return; // the JSON format treats a null attribute as absent
         }
         if (STRING_ATTRIBUTES.contains(name)) {
-            checkStringAttribute(index, name, pointer, value, violations);
+            checkStringAttribute(index, name, value, violations);
         } else {
-            checkExtension(index, name, pointer, value, violations);
+            checkExtension(index, name, value, violations);
         }
     }
 
-    private static void checkStringAttribute(
-            int index, String name, String pointer, JsonNode value, List<Violation> violations) {
+    /** [a-z0-9]{1,20}, without a regular expression. */
+    private static boolean isAttributeName(String name) {
+        if (name.isEmpty() || name.length() > 20) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static String pointer(String name) {
+        return "/" + pointerToken(name);
+    }
+
+    private static void checkStringAttribute(int index, String name, JsonNode value, List<Violation> violations) {
+        String pointer = pointer(name);
         if (!value.isTextual()) {
             violations.add(new Violation(index, pointer, "must be a string"));
             return;
@@ -137,12 +156,11 @@ public final class CloudEventRules {
         }
     }
 
-    private static void checkExtension(
-            int index, String name, String pointer, JsonNode value, List<Violation> violations) {
+    private static void checkExtension(int index, String name, JsonNode value, List<Violation> violations) {
         if (value.isTextual() || value.isBoolean()) {
             if (name.equals(PARTITION_KEY)
                     && (!value.isTextual() || value.textValue().isEmpty())) {
-                violations.add(new Violation(index, pointer, "must be a non-empty string"));
+                violations.add(new Violation(index, pointer(name), "must be a non-empty string"));
             }
             return;
         }
@@ -150,7 +168,7 @@ public final class CloudEventRules {
             return;
         }
         violations.add(new Violation(
-                index, pointer, "extension values are strings, booleans or 32-bit integers (CloudEvents 1.0)"));
+                index, pointer(name), "extension values are strings, booleans or 32-bit integers (CloudEvents 1.0)"));
     }
 
     private static int utf8Length(String text) {
@@ -205,33 +223,41 @@ public final class CloudEventRules {
     /**
      * JSON Pointer of the first string or member name PostgreSQL cannot store as text or jsonb,
      * or null: U+0000, or a lone surrogate (valid as a JSON escape, but no Unicode character;
-     * encoding it to UTF-8 would silently turn it into '?').
+     * encoding it to UTF-8 would silently turn it into '?'). The walk builds nothing: the
+     * pointer is put together on the way back, and only when something was found.
      */
     private static String firstUnstorable(JsonNode node, String pointer) {
+        Deque<String> path = new ArrayDeque<>();
+        if (!findUnstorable(node, path)) {
+            return null;
+        }
+        StringBuilder found = new StringBuilder(pointer);
+        path.forEach(token -> found.append('/').append(token));
+        return found.toString();
+    }
+
+    /** Whether {@code node} holds an unstorable string; if so, {@code path} leads to it. */
+    private static boolean findUnstorable(JsonNode node, Deque<String> path) {
         if (node.isTextual()) {
-            return unstorable(node.textValue()) ? pointer : null;
+            return unstorable(node.textValue());
         }
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                String child = pointer + "/" + pointerToken(field.getKey());
-                if (unstorable(field.getKey())) {
-                    return child;
-                }
-                String found = firstUnstorable(field.getValue(), child);
-                if (found != null) {
-                    return found;
+                if (unstorable(field.getKey()) || findUnstorable(field.getValue(), path)) {
+                    path.addFirst(pointerToken(field.getKey()));
+                    return true;
                 }
             }
         } else if (node.isArray()) {
             for (int i = 0; i < node.size(); i++) {
-                String found = firstUnstorable(node.get(i), pointer + "/" + i);
-                if (found != null) {
-                    return found;
+                if (findUnstorable(node.get(i), path)) {
+                    path.addFirst(Integer.toString(i));
+                    return true;
                 }
             }
         }
-        return null;
+        return false;
     }
 
     private static boolean unstorable(String text) {

@@ -3,6 +3,7 @@ package io.sluice.dedup;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
+import io.vertx.mutiny.redis.client.Redis;
 import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.List;
@@ -21,6 +22,9 @@ class DedupStoreTest {
     @Inject
     DedupStore store;
 
+    @Inject
+    Redis redis;
+
     private final String source = "/dedup-test/" + UUID.randomUUID();
 
     /** 3,000 keys are 6,000 commands: more than the client takes in one pipeline. */
@@ -32,6 +36,18 @@ class DedupStoreTest {
 
     @Test
     void aBatchLargerThanOnePipelineIsClaimedSeenAsHeldThenDoneAndReleased() {
+        claimHoldMarkRelease(store);
+    }
+
+    /** What a Redis older than 7.0 gets: a SET NX and a GET per claim, same answers. */
+    @Test
+    void twoCommandClaimsGiveTheSameAnswers() {
+        DedupStore older = new DedupStore(redis);
+        older.useTwoCommandClaims();
+        claimHoldMarkRelease(older);
+    }
+
+    private void claimHoldMarkRelease(DedupStore store) {
         List<DedupKey> keys = keys(3_000);
 
         Map<DedupKey, ClaimState> first =

@@ -724,7 +724,7 @@ public final class SinkBenchmark {
                     Locale.ROOT,
                     "Redis alone, %s in %d-event batches on one connection: %,d events in %.2f s:"
                             + " %,.0f events/s; per batch %.2f ms claim + %.2f ms done (SET PX)%n",
-                    setGet ? "SET NX PX GET (one command per claim)" : "the sink's pattern (SET NX PX + GET)",
+                    setGet ? "the sink's pattern (SET NX PX GET)" : "two commands per claim (SET NX PX + GET)",
                     batch,
                     events,
                     seconds,

@@ -115,41 +115,40 @@ public final class CloudEventRules {
     }
 
     private static void checkStringAttribute(int index, String name, JsonNode value, List<Violation> violations) {
-        String pointer = pointer(name);
         if (!value.isTextual()) {
-            violations.add(new Violation(index, pointer, "must be a string"));
+            violations.add(new Violation(index, pointer(name), "must be a string"));
             return;
         }
         String text = value.textValue();
         if (text.isEmpty() && !name.equals("datacontenttype")) {
-            violations.add(new Violation(index, pointer, "must not be empty"));
+            violations.add(new Violation(index, pointer(name), "must not be empty"));
             return;
         }
         Integer maxBytes = MAX_BYTES.get(name);
         if (maxBytes != null && utf8Length(text) > maxBytes) {
-            violations.add(new Violation(index, pointer, "must be at most " + maxBytes + " bytes (UTF-8)"));
+            violations.add(new Violation(index, pointer(name), "must be at most " + maxBytes + " bytes (UTF-8)"));
             return;
         }
         switch (name) {
             case "specversion" -> {
                 if (!SPEC_VERSION.equals(text)) {
-                    violations.add(new Violation(index, pointer, "only specversion 1.0 is supported"));
+                    violations.add(new Violation(index, pointer(name), "only specversion 1.0 is supported"));
                 }
             }
             case "source" -> {
                 if (parseUri(text) == null) {
-                    violations.add(new Violation(index, pointer, "must be a URI-reference"));
+                    violations.add(new Violation(index, pointer(name), "must be a URI-reference"));
                 }
             }
             case "dataschema" -> {
                 URI uri = parseUri(text);
                 if (uri == null || !uri.isAbsolute()) {
-                    violations.add(new Violation(index, pointer, "must be an absolute URI"));
+                    violations.add(new Violation(index, pointer(name), "must be an absolute URI"));
                 }
             }
             case "time" -> {
                 if (parseTime(text) == null) {
-                    violations.add(new Violation(index, pointer, "must be an RFC 3339 timestamp"));
+                    violations.add(new Violation(index, pointer(name), "must be an RFC 3339 timestamp"));
                 }
             }
             default -> {}

@@ -51,7 +51,7 @@ final class RecordDecoder {
             if (value == null) {
                 return new Poison("the record has no " + EventPublisher.ACCEPTED_AT_HEADER + " header");
             }
-            acceptedAt = Instant.parse(value);
+            acceptedAt = AcceptedAt.parse(value);
         } catch (DateTimeParseException e) {
             return new Poison("the " + EventPublisher.ACCEPTED_AT_HEADER + " header is not an ISO-8601 instant");
         }

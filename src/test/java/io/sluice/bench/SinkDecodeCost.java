@@ -37,6 +37,13 @@ public final class SinkDecodeCost {
         Class<?> rules = Class.forName("io.sluice.event.CloudEventRules");
         MethodHandle check = MethodHandles.publicLookup()
                 .findStatic(rules, "check", MethodType.methodType(java.util.List.class, int.class, JsonNode.class));
+        // The sink's own reader of the header: package-private, so a private lookup (one unnamed module).
+        MethodHandle acceptedAtParse = MethodHandles.privateLookupIn(
+                        Class.forName("io.sluice.sink.AcceptedAt"), MethodHandles.lookup())
+                .findStatic(
+                        Class.forName("io.sluice.sink.AcceptedAt"),
+                        "parse",
+                        MethodType.methodType(Instant.class, String.class));
         MethodHandle parseTime = MethodHandles.publicLookup()
                 .findStatic(rules, "parseTime", MethodType.methodType(OffsetDateTime.class, String.class));
         int events = options.getInt("events", 200_000);
@@ -57,9 +64,9 @@ public final class SinkDecodeCost {
             long t1;
             for (int i = 0; i < events; i++) {
                 t0 = System.nanoTime();
-                Instant accepted = Instant.parse(acceptedAt[i]);
+                Instant accepted = (Instant) acceptedAtParse.invoke(acceptedAt[i]);
                 t1 = System.nanoTime();
-                add(nanos, measured, "Instant.parse of the sluice-accepted-at header", t1 - t0);
+                add(nanos, measured, "AcceptedAt.parse of the sluice-accepted-at header", t1 - t0);
 
                 JsonNode event = json.readTree(values[i]);
                 t0 = System.nanoTime();

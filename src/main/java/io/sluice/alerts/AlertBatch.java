@@ -30,8 +30,8 @@ import java.util.Set;
  */
 final class AlertBatch {
 
-    static final String FIRING = "firing";
-    static final String RESOLVED = "resolved";
+    private static final String FIRING = "firing";
+    private static final String RESOLVED = "resolved";
 
     /**
      * Takes the row lock of every tenant's stream (in one order, so two transactions never

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.sluice.ingest.EventPublisher;
 import io.sluice.testing.LocalStackResource;
+import io.sluice.testing.TopicProbe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -11,6 +12,7 @@ import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -19,9 +21,12 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Assumptions;
@@ -57,6 +62,7 @@ class SinkCrashIT {
     void everyEventIsStoredExactlyOnceAcrossRepeatedCrashes(String step) throws Exception {
         Assumptions.assumeTrue(
                 STEPS.isBlank() || List.of(STEPS.split(",")).contains(step), "step not chosen by -Dsink.crash.steps");
+        SinkFixture.migrateDatabase();
         createTopics();
 
         int halts = 0;
@@ -77,8 +83,56 @@ class SinkCrashIT {
         System.out.printf(
                 "sink crash test, %s: %d halts in %d runs; %d records of %d distinct events -> %d rows%n",
                 step, halts, runs, records, events, rows());
-        assertThat(rows()).as("rows").isEqualTo(events);
+        String diagnosis = rows() == events ? "" : diagnosis();
+        assertThat(rows()).as("rows%s", diagnosis).isEqualTo(events);
         assertThat(distinctIds()).as("distinct ids").isEqualTo(events);
+        assertThat(deadLettered()).as("dead-lettered").isZero();
+    }
+
+    /**
+     * What a reader of a failed run needs to tell a loss from a stall: which events are missing,
+     * whether they were dead-lettered, and whether the group committed past them.
+     */
+    private String diagnosis() throws Exception {
+        StringBuilder text = new StringBuilder("\n  log: target/sink-crash-" + run + ".log");
+        List<String> missing = new ArrayList<>();
+        try (Connection db = SinkFixture.database();
+                var query = db.prepareStatement(
+                        "SELECT 'e-' || i FROM generate_series(0, ?) AS i"
+                                + " WHERE 'e-' || i NOT IN (SELECT event_id FROM events WHERE source = ?) ORDER BY i LIMIT 20")) {
+            query.setInt(1, events - 1);
+            query.setString(2, source);
+            try (ResultSet result = query.executeQuery()) {
+                while (result.next()) {
+                    missing.add(result.getString(1));
+                }
+            }
+        }
+        text.append("\n  missing (first 20): ").append(missing);
+        text.append("\n  dead-lettered: ").append(deadLettered());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap()))) {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets("sink-crash-" + run)
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+            committed.keySet().forEach(partition -> latest.put(partition, OffsetSpec.latest()));
+            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            committed.forEach((partition, offset) -> text.append("\n  ")
+                    .append(partition)
+                    .append(": committed ")
+                    .append(offset == null ? "none" : offset.offset())
+                    .append(" of ")
+                    .append(ends.get(partition).offset()));
+        }
+        return text.toString();
+    }
+
+    private long deadLettered() {
+        try (TopicProbe dlq = new TopicProbe(bootstrap(), topic + ".dlq")) {
+            Map<TopicPartition, Long> start = new HashMap<>();
+            dlq.mark().keySet().forEach(partition -> start.put(partition, 0L));
+            return dlq.countSince(start);
+        }
     }
 
     /** Runs the application until it halts (its exit status) or has stored everything (0). */

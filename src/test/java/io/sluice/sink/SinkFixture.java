@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.flywaydb.core.Flyway;
 
 /**
  * What the sink tests need from the outside: events to post, and direct looks at PostgreSQL
@@ -86,6 +87,19 @@ final class SinkFixture {
     static Connection database() throws SQLException {
         URI url = URI.create(LocalStackResource.sharedConfig().get("quarkus.datasource.reactive.url"));
         return DriverManager.getConnection("jdbc:" + url, "postgres", "");
+    }
+
+    /**
+     * Brings the test database's schema up to date, as the application does at start-up: a
+     * test that counts rows before any application has started must not find the table missing.
+     */
+    static void migrateDatabase() {
+        URI url = URI.create(LocalStackResource.sharedConfig().get("quarkus.datasource.reactive.url"));
+        Flyway.configure()
+                .dataSource("jdbc:" + url, "postgres", "")
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
     }
 
     /** FLUSHALL on the real Redis, as an operator (or a Redis restart without persistence) would. */

@@ -79,6 +79,9 @@ public final class AlertStreamBenchmark {
     private static final Duration DRIVER_WARM_UP = Duration.ofSeconds(5);
     private long measured;
 
+    /** {@code Authorization} of every request: Sluice needs a key with the subscribe and admin scopes. */
+    private static String authorization = "";
+
     private AlertStreamBenchmark(URI url, int subscribers, int rate, Duration duration, boolean slowClient) {
         this.url = url;
         this.subscribers = subscribers;
@@ -89,6 +92,7 @@ public final class AlertStreamBenchmark {
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv);
+        authorization = "Bearer " + args.get("token", "");
         new AlertStreamBenchmark(
                         URI.create(args.get("url", "http://127.0.0.1:8080")),
                         args.getInt("subscribers", 1),
@@ -143,6 +147,7 @@ public final class AlertStreamBenchmark {
             }
             http.send(
                     HttpRequest.newBuilder(url.resolve("/v1/rules/" + rule))
+                            .header("Authorization", authorization)
                             .DELETE()
                             .build(),
                     HttpResponse.BodyHandlers.discarding());
@@ -279,6 +284,7 @@ public final class AlertStreamBenchmark {
     private JsonNode post(String path, String contentType, String body, int expected) throws Exception {
         HttpResponse<String> response = http.send(
                 HttpRequest.newBuilder(url.resolve(path))
+                        .header("Authorization", authorization)
                         .header("Content-Type", contentType)
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
@@ -309,6 +315,7 @@ public final class AlertStreamBenchmark {
             this.postedAt = postedAt;
             HttpResponse<Void> response = streams.sendAsync(
                             HttpRequest.newBuilder(stream)
+                                    .header("Authorization", authorization)
                                     .header("Accept", "text/event-stream")
                                     .build(),
                             HttpResponse.BodyHandlers.fromLineSubscriber(this))
@@ -400,7 +407,8 @@ public final class AlertStreamBenchmark {
             socket.connect(new InetSocketAddress(stream.getHost(), stream.getPort()));
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + stream.getRawPath() + "?" + stream.getRawQuery() + " HTTP/1.1\r\nHost: "
-                            + stream.getHost() + "\r\nAccept: text/event-stream\r\n\r\n")
+                            + stream.getHost() + "\r\nAccept: text/event-stream\r\nAuthorization: " + authorization
+                            + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             Thread reader = new Thread(this::read, "slow-reader");

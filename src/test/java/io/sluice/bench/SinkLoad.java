@@ -30,7 +30,7 @@ import java.util.concurrent.locks.LockSupport;
  * over the phase's rows, computed in SQL.
  *
  * <pre>
- * SinkLoad --url U --jdbc J --run R --phase NAME --mode closed|open [--rate EVENTS_PER_S]
+ * SinkLoad --url U --token KEY --jdbc J --run R --phase NAME --mode closed|open [--rate EVENTS_PER_S]
  *          [--batch-size 100 --concurrency 8 --duration 30 --warmup 10 --record-bytes 512 --keys 1000
  *           --drain-timeout 300 --sustain-p99-ms 1000 --watch name=pid --result FILE]
  * </pre>
@@ -51,6 +51,7 @@ public final class SinkLoad {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
     private final URI url;
+    private final String authorization;
     private final int batchSize;
     private final int concurrency;
 
@@ -89,8 +90,9 @@ public final class SinkLoad {
         }
     }
 
-    private SinkLoad(URI url, int batchSize, int concurrency) {
+    private SinkLoad(URI url, String token, int batchSize, int concurrency) {
         this.url = url;
+        this.authorization = "Bearer " + token;
         this.batchSize = batchSize;
         this.concurrency = concurrency;
     }
@@ -120,7 +122,8 @@ public final class SinkLoad {
         Duration warmup = Duration.ofMillis((long) (options.getDouble("warmup", 10) * 1000));
         int bytes = options.getInt("record-bytes", 512);
         int keys = options.getInt("keys", 1000);
-        SinkLoad load = new SinkLoad(URI.create(options.require("url")), batchSize, concurrency);
+        SinkLoad load =
+                new SinkLoad(URI.create(options.require("url")), options.get("token", ""), batchSize, concurrency);
 
         if (!warmup.isZero()) {
             SinkEvents warm = new SinkEvents(run, phase + "-warmup", keys, bytes, System.nanoTime());
@@ -349,6 +352,7 @@ public final class SinkLoad {
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(Duration.ofSeconds(60))
                 .header("content-type", CONTENT_TYPE)
+                .header("authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
         try {

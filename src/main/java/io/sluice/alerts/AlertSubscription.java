@@ -39,6 +39,8 @@ final class AlertSubscription {
     private final AlertLog log;
     private final AlertHub hub;
     private final SluiceConfig.Alerts.Stream config;
+    /** Gives the stream's place back under the stream caps when it ends. */
+    private final Runnable onEnd;
 
     /** The last stream number handed out (or skipped by the filters). */
     private long lastSent;
@@ -63,7 +65,8 @@ final class AlertSubscription {
             Context context,
             AlertLog log,
             AlertHub hub,
-            SluiceConfig.Alerts.Stream config) {
+            SluiceConfig.Alerts.Stream config,
+            Runnable onEnd) {
         this.tenant = tenant;
         this.severities = severities;
         this.rules = rules;
@@ -73,6 +76,7 @@ final class AlertSubscription {
         this.log = log;
         this.hub = hub;
         this.config = config;
+        this.onEnd = onEnd;
     }
 
     String tenant() {
@@ -246,6 +250,7 @@ final class AlertSubscription {
         closed = true;
         hub.remove(this);
         context.owner().cancelTimer(timer);
+        onEnd.run();
     }
 
     private void closeSink() {

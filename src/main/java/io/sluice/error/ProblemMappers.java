@@ -1,5 +1,8 @@
 package io.sluice.error;
 
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.ForbiddenException;
+import io.quarkus.security.UnauthorizedException;
 import jakarta.ws.rs.NotAcceptableException;
 import jakarta.ws.rs.NotAllowedException;
 import jakarta.ws.rs.NotFoundException;
@@ -22,8 +25,29 @@ public class ProblemMappers {
 
     @ServerExceptionMapper
     public Response problem(ProblemException e, UriInfo uri) {
+        // Rounded up: a client that waits the whole seconds it is told must find the wait over.
         return respond(
-                e.problem(), uri, e.retryAfter() == null ? null : e.retryAfter().toSeconds());
+                e.problem(),
+                uri,
+                e.retryAfter() == null ? null : (e.retryAfter().toMillis() + 999) / 1000);
+    }
+
+    /** Missing, malformed, unknown, revoked or expired credentials: one answer for all, so it tells nothing. */
+    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
+    public Response unauthorized(UriInfo uri) {
+        Response response = respond(
+                Problem.of(
+                        ProblemType.UNAUTHORIZED, "Send a valid API key or token: Authorization: Bearer <credential>."),
+                uri,
+                null);
+        return Response.fromResponse(response)
+                .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"sluice\"")
+                .build();
+    }
+
+    @ServerExceptionMapper
+    public Response forbidden(ForbiddenException e, UriInfo uri) {
+        return respond(Problem.of(ProblemType.FORBIDDEN, "This credential lacks the scope this needs."), uri, null);
     }
 
     @ServerExceptionMapper

@@ -5,7 +5,9 @@ import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.security.Caller;
+import io.sluice.security.Scopes;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -25,6 +27,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * 207 when some were and some were not, 503 with Retry-After when none was.
  */
 @Path("/v1/events")
+@RolesAllowed(Scopes.INGEST)
 public class IngestResource {
 
     private static final int MULTI_STATUS = 207;

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.audit.AuditLog;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.security.Caller;
+import io.sluice.security.Scopes;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -29,15 +33,20 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
  */
 @Path("/v1/rules")
 @Produces(MediaType.APPLICATION_JSON)
+@RolesAllowed(Scopes.ADMIN)
 public class RuleResource {
+
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
     private final RuleStore store;
     private final Caller caller;
+    private final AuditLog audit;
     private final RuleParser parser;
 
-    RuleResource(RuleStore store, Caller caller, ObjectMapper json) {
+    RuleResource(RuleStore store, Caller caller, AuditLog audit, ObjectMapper json) {
         this.store = store;
         this.caller = caller;
+        this.audit = audit;
         this.parser = new RuleParser(json);
     }
 
@@ -47,6 +56,7 @@ public class RuleResource {
     public Uni<Response> create(byte[] body) {
         RuleParser.Draft draft = parser.parse(body);
         return store.create(caller.tenant(), draft)
+                .call(rule -> audited("rule.created", rule))
                 .map(rule -> Response.created(URI.create("/v1/rules/" + rule.id()))
                         .tag(etag(rule))
                         .entity(rule.toJson())
@@ -54,6 +64,7 @@ public class RuleResource {
     }
 
     @GET
+    @RolesAllowed({Scopes.SUBSCRIBE, Scopes.ADMIN})
     @Operation(summary = "List the tenant's rules")
     public Uni<JsonNode> list() {
         return store.list(caller.tenant()).map(rules -> {
@@ -65,6 +76,7 @@ public class RuleResource {
 
     @GET
     @Path("{id}")
+    @RolesAllowed({Scopes.SUBSCRIBE, Scopes.ADMIN})
     @Operation(summary = "One rule, at its current version")
     public Uni<Response> get(@PathParam("id") String id) {
         return store.get(caller.tenant(), id)
@@ -81,8 +93,8 @@ public class RuleResource {
         Integer expected = expectedVersion(ifMatch);
         return store.update(caller.tenant(), id, draft, expected).chain(rule -> {
             if (rule != null) {
-                return Uni.createFrom()
-                        .item(Response.ok(rule.toJson()).tag(etag(rule)).build());
+                return audited("rule.updated", rule)
+                        .replaceWith(Response.ok(rule.toJson()).tag(etag(rule)).build());
             }
             if (expected == null) {
                 throw notFound(id);
@@ -101,12 +113,26 @@ public class RuleResource {
     @Path("{id}")
     @Operation(summary = "Delete a rule")
     public Uni<Response> delete(@PathParam("id") String id) {
-        return store.delete(caller.tenant(), id).map(deleted -> {
+        return store.delete(caller.tenant(), id).chain(deleted -> {
             if (!deleted) {
                 throw notFound(id);
             }
-            return Response.noContent().build();
+            return audit.append(new AuditLog.Entry(
+                            caller.tenant(), caller.credential(), "rule.deleted", "rule:" + id, JSON.objectNode()))
+                    .replaceWith(Response.noContent().build());
         });
+    }
+
+    /**
+     * Recorded once the change is committed: a crash in between loses the entry, never the
+     * change; the rule's own version and times still tell that it changed.
+     */
+    private Uni<Void> audited(String action, Rule rule) {
+        ObjectNode detail = JSON.objectNode();
+        detail.put("version", rule.version());
+        detail.put("name", rule.name());
+        return audit.append(
+                new AuditLog.Entry(caller.tenant(), caller.credential(), action, "rule:" + rule.id(), detail));
     }
 
     private static Rule found(Rule rule, String id) {

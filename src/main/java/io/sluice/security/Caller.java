@@ -1,23 +1,41 @@
 package io.sluice.security;
 
-import io.sluice.config.SluiceConfig;
+import io.quarkus.security.identity.SecurityIdentity;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
 import jakarta.enterprise.context.RequestScoped;
+import java.util.Optional;
 
 /**
- * Who is calling, as far as the data path cares: the tenant its events belong to. The tenant
- * always comes from here, never from a request body. Until API keys and JWT land, every
- * caller is the configured anonymous tenant ({@code sluice.security.anonymous-tenant}).
+ * Who is calling, as far as the data path cares: the tenant its credential is bound to and the
+ * credential's id. The tenant always comes from here, never from a request body, a path or a
+ * header the client chose.
  */
 @RequestScoped
 public class Caller {
 
-    private final String tenant;
+    private final SecurityIdentity identity;
 
-    Caller(SluiceConfig config) {
-        this.tenant = config.security().anonymousTenant();
+    Caller(SecurityIdentity identity) {
+        this.identity = identity;
     }
 
+    /** The caller's tenant; a credential bound to no tenant (the bootstrap key) gets 403 here. */
     public String tenant() {
-        return tenant;
+        return boundTenant()
+                .orElseThrow(() -> ProblemException.of(
+                        ProblemType.FORBIDDEN,
+                        "This credential is bound to no tenant; use a key or token of the tenant."));
+    }
+
+    /** The tenant the credential is bound to; empty for the bootstrap key, which acts for every tenant. */
+    public Optional<String> boundTenant() {
+        return Optional.ofNullable(identity.getAttribute(Identities.TENANT));
+    }
+
+    /** The credential's id ({@code key:<id>}, {@code jwt:<subject>} or {@code bootstrap}): never a secret. */
+    public String credential() {
+        String credential = identity.getAttribute(Identities.CREDENTIAL);
+        return credential != null ? credential : identity.getPrincipal().getName();
     }
 }

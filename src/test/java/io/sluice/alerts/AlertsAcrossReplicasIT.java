@@ -6,13 +6,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.testing.LocalStackResource;
+import io.sluice.testing.PackagedReplica;
+import io.sluice.testing.SseClient;
+import io.sluice.testing.TestCredentials;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,21 +35,18 @@ import org.junit.jupiter.api.Test;
 class AlertsAcrossReplicasIT {
 
     private static final Map<String, String> STACK = LocalStackResource.sharedConfig();
-    private static final Path PROJECT =
-            Path.of(System.getProperty("stack.project-dir", "")).toAbsolutePath();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration WAIT = Duration.ofSeconds(60);
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String type = "replicas-it-" + run;
     private final HttpClient http = HttpClient.newHttpClient();
-    private final List<Process> replicas = new ArrayList<>();
+    private final List<PackagedReplica> replicas = new ArrayList<>();
 
     @AfterEach
     void stopReplicas() throws InterruptedException {
-        for (Process replica : replicas) {
-            replica.destroy();
-            replica.waitFor(30, TimeUnit.SECONDS);
+        for (PackagedReplica replica : replicas) {
+            replica.close();
         }
     }
 
@@ -56,10 +54,10 @@ class AlertsAcrossReplicasIT {
     void aClientOnOneReplicaGetsAlertsRaisedOnAnotherAndResumesOnAnyReplica() throws Exception {
         String alertsTopic = "replicas-it-" + run + ".alerts";
         createTopics(List.of("replicas-it-" + run + ".a-events", "replicas-it-" + run + ".b-events", alertsTopic));
-        URI a = start("a", alertsTopic);
-        URI b = start("b", alertsTopic);
-        awaitReady(a);
-        awaitReady(b);
+        PackagedReplica replicaA = start("a", alertsTopic);
+        PackagedReplica replicaB = start("b", alertsTopic);
+        URI a = replicaA.awaitReady(WAIT).uri();
+        URI b = replicaB.awaitReady(WAIT).uri();
 
         String rule = JSON.readTree(send(
                         HttpRequest.newBuilder(b.resolve("/v1/rules"))
@@ -94,52 +92,22 @@ class AlertsAcrossReplicasIT {
         assertThat(ids(resumedOnB).subList(0, 10)).isEqualTo(ids(seenOnA).subList(10, 20));
 
         // B is gone; A serves the same history with the same ids.
-        Process replicaB = replicas.get(1);
-        replicaB.destroyForcibly();
-        replicaB.waitFor(30, TimeUnit.SECONDS);
+        replicaB.kill();
         try (SseClient onA = new SseClient(a.resolve("/v1/alerts/stream?rule=" + rule), tenth)) {
             assertThat(ids(onA.take(20, WAIT))).isEqualTo(ids(resumedOnB));
         }
     }
 
-    private URI start(String name, String alertsTopic) throws Exception {
-        int port = freePort();
-        List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
-        STACK.forEach((key, value) -> command.add("-D" + key + "=" + value));
-        command.addAll(List.of(
-                "-Dquarkus.http.port=" + port,
-                "-Dquarkus.log.console.json.enabled=false",
-                "-Dsluice.topics.events=replicas-it-" + run + "." + name + "-events",
-                "-Dsluice.topics.dead-letter=replicas-it-" + run + "." + name + "-events.dlq",
-                "-Dsluice.topics.alerts=" + alertsTopic,
-                "-Dmp.messaging.incoming.events-sink.group.id=replicas-it-" + run + "-" + name,
-                "-jar",
-                PROJECT.resolve("target/quarkus-app/quarkus-run.jar").toString()));
-        Path log = PROJECT.resolve("target/replicas-it-" + run + "-" + name + ".log");
-        replicas.add(new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .start());
-        return URI.create("http://127.0.0.1:" + port);
-    }
-
-    private void awaitReady(URI replica) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                HttpResponse<String> ready = http.send(
-                        HttpRequest.newBuilder(replica.resolve("/q/health/ready"))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-                if (ready.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // still starting
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError(replica + " did not become ready");
+    private PackagedReplica start(String name, String alertsTopic) throws Exception {
+        PackagedReplica replica = PackagedReplica.start(
+                "replicas-it-" + run + "-" + name,
+                List.of(
+                        "-Dsluice.topics.events=replicas-it-" + run + "." + name + "-events",
+                        "-Dsluice.topics.dead-letter=replicas-it-" + run + "." + name + "-events.dlq",
+                        "-Dsluice.topics.alerts=" + alertsTopic,
+                        "-Dmp.messaging.incoming.events-sink.group.id=replicas-it-" + run + "-" + name));
+        replicas.add(replica);
+        return replica;
     }
 
     private void postEvents(URI replica, int from, int count) throws Exception {
@@ -160,8 +128,14 @@ class AlertsAcrossReplicasIT {
                 202);
     }
 
+    /** Sends with the default test key of the replica asked (both share one database, so either's key works on both). */
     private String send(HttpRequest.Builder request, int expectedStatus) throws Exception {
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpRequest built = request.build();
+        HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(built, (name, value) -> true)
+                        .header("Authorization", "Bearer " + TestCredentials.defaultKey(built.uri()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).as(response.body()).isEqualTo(expectedStatus);
         return response.body();
     }
@@ -196,12 +170,6 @@ class AlertsAcrossReplicasIT {
                             .toList())
                     .all()
                     .get(30, TimeUnit.SECONDS);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 }

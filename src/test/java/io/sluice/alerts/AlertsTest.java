@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.testing.LocalStackResource;
+import io.sluice.testing.SseClient;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -10,6 +10,8 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
+import io.sluice.testing.SseClient;
+import io.sluice.testing.TestCredentials;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -59,7 +61,8 @@ class SlowStreamClientTest {
             slow.connect(new InetSocketAddress(stream.getHost(), stream.getPort()));
             OutputStream request = slow.getOutputStream();
             request.write(("GET " + stream.getPath() + "?rule=" + rule + " HTTP/1.1\r\nHost: localhost\r\n"
-                            + "Accept: text/event-stream\r\n\r\n")
+                            + "Accept: text/event-stream\r\nAuthorization: Bearer " + TestCredentials.defaultKey(stream)
+                            + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             request.flush();
             Thread.sleep(1_000);

@@ -3,6 +3,7 @@ package io.sluice.testing;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -22,12 +23,23 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
     @Override
     public Map<String, String> start() {
         if (ContainerStack.requested()) {
-            return ContainerStack.shared().config();
+            return withCredentials(ContainerStack.shared().config());
         }
         return SharedLocalStack.config();
     }
 
-    /** The shared stack's settings, for test resources that build on it. */
+    /**
+     * {@code backends} plus what every application the tests start trusts: the test JVM's
+     * bootstrap admin key and JWT verification key (see {@link TestCredentials}, {@link TestTokens}).
+     */
+    static Map<String, String> withCredentials(Map<String, String> backends) {
+        Map<String, String> config = new HashMap<>(backends);
+        config.put("sluice.security.bootstrap-admin-key", TestCredentials.BOOTSTRAP);
+        config.putAll(TestTokens.verificationConfig());
+        return Map.copyOf(config);
+    }
+
+    /** The shared stack's settings (with the test credentials), for test resources and packaged applications that build on it. */
     public static Map<String, String> sharedConfig() {
         return SharedLocalStack.config();
     }
@@ -44,11 +56,11 @@ public class LocalStackResource implements QuarkusTestResourceLifecycleManager {
         static synchronized Map<String, String> config() {
             if (config == null) {
                 LocalStack stack = LocalStack.shared(1);
-                config = Map.of(
+                config = withCredentials(Map.of(
                         "kafka.bootstrap.servers", stack.bootstrapServers(),
                         "quarkus.datasource.reactive.url",
                                 "postgresql://127.0.0.1:" + env("SLUICE_PG_PORT", "5432") + "/" + TEST_DATABASE,
-                        "quarkus.redis.hosts", "redis://127.0.0.1:" + env("SLUICE_REDIS_PORT", "6379"));
+                        "quarkus.redis.hosts", "redis://127.0.0.1:" + env("SLUICE_REDIS_PORT", "6379")));
             }
             return config;
         }

@@ -1,4 +1,4 @@
-package io.sluice.alerts;
+package io.sluice.testing;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -15,10 +15,10 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /** A plain SSE client over the JDK's HTTP client: what a browser's EventSource would see. */
-final class SseClient implements AutoCloseable {
+public final class SseClient implements AutoCloseable {
 
     /** One dispatched event; comments are counted, not kept. */
-    record Event(String id, String name, String data) {}
+    public record Event(String id, String name, String data) {}
 
     private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final Thread reader;
@@ -27,10 +27,19 @@ final class SseClient implements AutoCloseable {
     private volatile boolean ended;
     private volatile java.io.InputStream body;
 
-    SseClient(URI uri, String lastEventId) throws Exception {
+    /** Streams with the default test key of the application under test (see {@link TestCredentials}). */
+    public SseClient(URI uri, String lastEventId) throws Exception {
+        this(uri, lastEventId, TestCredentials.defaultKey(uri));
+    }
+
+    /** Streams with {@code credential} as the bearer token, or without credentials when it is null. */
+    public SseClient(URI uri, String lastEventId, String credential) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .header("Accept", "text/event-stream")
                 .GET();
+        if (credential != null) {
+            request.header("Authorization", "Bearer " + credential);
+        }
         if (lastEventId != null) {
             request.header("Last-Event-ID", lastEventId);
         }
@@ -82,7 +91,7 @@ final class SseClient implements AutoCloseable {
     }
 
     /** The next {@code count} events, waiting up to {@code atMost} in all. */
-    List<Event> take(int count, Duration atMost) throws InterruptedException {
+    public List<Event> take(int count, Duration atMost) throws InterruptedException {
         List<Event> taken = new ArrayList<>(count);
         long deadline = System.nanoTime() + atMost.toNanos();
         while (taken.size() < count) {
@@ -96,7 +105,7 @@ final class SseClient implements AutoCloseable {
     }
 
     /** Whatever arrives within {@code quiet}. */
-    List<Event> drain(Duration quiet) throws InterruptedException {
+    public List<Event> drain(Duration quiet) throws InterruptedException {
         List<Event> taken = new ArrayList<>();
         Event event;
         while ((event = events.poll(quiet.toMillis(), TimeUnit.MILLISECONDS)) != null) {
@@ -105,15 +114,15 @@ final class SseClient implements AutoCloseable {
         return taken;
     }
 
-    int comments() {
+    public int comments() {
         return comments;
     }
 
-    String retry() {
+    public String retry() {
         return retry;
     }
 
-    boolean ended() {
+    public boolean ended() {
         return ended;
     }
 

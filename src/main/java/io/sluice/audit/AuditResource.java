@@ -1,0 +1,60 @@
+package io.sluice.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
+import io.sluice.security.Caller;
+import io.sluice.security.Scopes;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** {@code GET /v1/admin/audit}: the caller's tenant's admin actions (the bootstrap key: everyone's). */
+@Path("/v1/admin/audit")
+@RolesAllowed(Scopes.ADMIN)
+public class AuditResource {
+
+    private static final int MAX_LIMIT = 1000;
+
+    private final AuditLog audit;
+    private final Caller caller;
+
+    AuditResource(AuditLog audit, Caller caller) {
+        this.audit = audit;
+        this.caller = caller;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Admin actions after an entry id, oldest first")
+    public Uni<JsonNode> entries(
+            @QueryParam("after") @DefaultValue("0") long after, @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (limit < 1 || limit > MAX_LIMIT || after < 0) {
+            throw ProblemException.of(
+                    ProblemType.INVALID_REQUEST, "after must be >= 0 and limit between 1 and " + MAX_LIMIT + ".");
+        }
+        return audit.after(caller.boundTenant().orElse(null), after, limit).map(entries -> {
+            ArrayNode array = JsonNodeFactory.instance.arrayNode();
+            for (AuditLog.Recorded entry : entries) {
+                ObjectNode node = array.addObject();
+                node.put("id", entry.id());
+                node.put("at", entry.at().toString());
+                node.put("tenant", entry.tenant());
+                node.put("actor", entry.actor());
+                node.put("action", entry.action());
+                node.put("target", entry.target());
+                node.set("detail", entry.detail());
+            }
+            return array;
+        });
+    }
+}

@@ -73,7 +73,25 @@ public class ApiKeys {
         if (known != null) {
             return Uni.createFrom().item(known.admits(presented, now) ? known : null);
         }
-        return store.find(id).map(found -> found != null && found.admits(presented, now) ? found : null);
+        return store.find(id).map(found -> {
+            if (found == null || !found.admits(presented, now)) {
+                return null;
+            }
+            remember(found);
+            return found;
+        });
+    }
+
+    /**
+     * Adds a key verified or created here to the snapshot before the next reload would: it
+     * keeps working from memory should PostgreSQL go away in between.
+     */
+    private synchronized void remember(ApiKey key) {
+        if (!revokedHere.containsKey(key.id())) {
+            Map<String, ApiKey> with = new HashMap<>(usable);
+            with.put(key.id(), key);
+            usable = Map.copyOf(with);
+        }
     }
 
     /** A key created for {@code grant}: the key itself is in the answer and nowhere else, ever. */
@@ -87,8 +105,11 @@ public class ApiKeys {
             detail.put("expiresAt", grant.expiresAt().toString());
         }
         AuditLog.Entry entry = new AuditLog.Entry(grant.tenant(), actor, "key.created", "key:" + key.id(), detail);
-        return store.insert(key.id(), ApiKeyFormat.hash(key.key()), grant, actor, entry)
-                .map(stored -> new Created(key.key(), stored));
+        byte[] hash = ApiKeyFormat.hash(key.key());
+        return store.insert(key.id(), hash, grant, actor, entry).map(stored -> {
+            remember(new ApiKey(stored.id(), stored.tenant(), grant.scopes(), hash, stored.expiresAt(), null));
+            return new Created(key.key(), stored);
+        });
     }
 
     /** Revokes key {@code id} of {@code tenant} (null: of any tenant); false if there is no such usable key. */
@@ -97,16 +118,29 @@ public class ApiKeys {
                 new AuditLog.Entry(tenant, actor, "key.revoked", "key:" + id, JsonNodeFactory.instance.objectNode());
         return store.revoke(id, tenant, entry).invoke(revoked -> {
             if (revoked) {
-                revokedHere.put(id, System.nanoTime());
-                Map<String, ApiKey> without = new HashMap<>(usable);
-                without.remove(id);
-                usable = Map.copyOf(without);
+                forget(id);
             }
         });
     }
 
+    private synchronized void forget(String id) {
+        revokedHere.put(id, System.nanoTime());
+        Map<String, ApiKey> without = new HashMap<>(usable);
+        without.remove(id);
+        usable = Map.copyOf(without);
+    }
+
     Uni<List<ApiKeyStore.Listed>> list(String tenant) {
         return store.list(tenant);
+    }
+
+    /** The snapshot becomes {@code keys}, less those revoked here since before the reload began; its size. */
+    private synchronized int replaceSnapshot(List<ApiKey> keys, long reloadStartedAt) {
+        revokedHere.values().removeIf(at -> at < reloadStartedAt - 2 * refresh.toNanos());
+        Map<String, ApiKey> snapshot = new HashMap<>();
+        keys.stream().filter(key -> !revokedHere.containsKey(key.id())).forEach(key -> snapshot.put(key.id(), key));
+        usable = Map.copyOf(snapshot);
+        return snapshot.size();
     }
 
     private void reload() {
@@ -115,14 +149,9 @@ public class ApiKeys {
                 .subscribe()
                 .with(
                         keys -> {
-                            revokedHere.values().removeIf(at -> at < startedAt - 2 * refresh.toNanos());
-                            Map<String, ApiKey> snapshot = new HashMap<>();
-                            keys.stream()
-                                    .filter(key -> !revokedHere.containsKey(key.id()))
-                                    .forEach(key -> snapshot.put(key.id(), key));
-                            usable = Map.copyOf(snapshot);
+                            int size = replaceSnapshot(keys, startedAt);
                             if (databaseAnswering.compareAndSet(false, true)) {
-                                LOG.infof("API keys reloaded again: %d usable", snapshot.size());
+                                LOG.infof("API keys reloaded again: %d usable", size);
                             }
                         },
                         failure -> {

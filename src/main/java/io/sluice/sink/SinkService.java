@@ -87,6 +87,21 @@ public class SinkService {
     }
 
     public Uni<Void> store(Iterable<ConsumerRecord<String, byte[]>> records) {
+        return store(records, true).replaceWithVoid();
+    }
+
+    /**
+     * Stores {@code records} again, for a replay: the database alone decides what is new.
+     * Redis's {@code done} marks are not trusted here, since a replay exists to restore rows
+     * that were lost after they were marked (deleted behind Sluice's back, say); and what
+     * cannot be stored is skipped, not dead-lettered, since it was dead-lettered when it first
+     * came. The answer is how many rows were new.
+     */
+    public Uni<Integer> restore(Iterable<ConsumerRecord<String, byte[]>> records) {
+        return store(records, true);
+    }
+
+    private Uni<Integer> store(Iterable<ConsumerRecord<String, byte[]>> records, boolean replay) {
         Map<DedupKey, Stored> batch = new LinkedHashMap<>();
         List<Entry> poison = new ArrayList<>();
         int repeatedInBatch = 0;
@@ -102,18 +117,21 @@ public class SinkService {
             }
         }
         duplicatesInBatch.increment(repeatedInBatch);
-        deadLettered.increment(poison.size());
         List<Stored> rows = new ArrayList<>(batch.values());
+        if (replay) {
+            return storeBatch(rows, true);
+        }
+        deadLettered.increment(poison.size());
         // Retrying poison is pointless: it goes to the dead-letter topic at once.
-        return deadLetter(poison).chain(() -> storeBatch(rows));
+        return deadLetter(poison).chain(() -> storeBatch(rows, false));
     }
 
     /** An event to store and the record it came in. */
     record Stored(EventRow row, ConsumerRecord<String, byte[]> record) {}
 
-    private Uni<Void> storeBatch(List<Stored> rows) {
+    private Uni<Integer> storeBatch(List<Stored> rows, boolean replay) {
         return Uni.createFrom()
-                .deferred(() -> attempt(rows))
+                .deferred(() -> attempt(rows, replay))
                 .onFailure(failure -> !refusedByDatabase(failure))
                 .invoke(failure -> LOG.warnf("storing a batch failed, retrying: %s", failure.getMessage()))
                 .onFailure(failure -> !refusedByDatabase(failure))
@@ -121,21 +139,22 @@ public class SinkService {
                 .withBackOff(config.initialBackoff(), config.maxBackoff())
                 .indefinitely()
                 .onFailure()
-                .recoverWithUni(failure -> rows.size() == 1 ? storeAlone(rows.get(0)) : storeEachAlone(rows));
+                .recoverWithUni(
+                        failure -> rows.size() == 1 ? storeAlone(rows.get(0), replay) : storeEachAlone(rows, replay));
     }
 
     /** The database refused something in the batch: find which rows by storing them one by one. */
-    private Uni<Void> storeEachAlone(List<Stored> rows) {
-        Uni<Void> chain = Uni.createFrom().voidItem();
+    private Uni<Integer> storeEachAlone(List<Stored> rows, boolean replay) {
+        Uni<Integer> chain = Uni.createFrom().item(0);
         for (Stored row : rows) {
-            chain = chain.chain(() -> storeAlone(row));
+            chain = chain.chain(sum -> storeAlone(row, replay).map(inserted -> sum + inserted));
         }
         return chain;
     }
 
-    private Uni<Void> storeAlone(Stored row) {
+    private Uni<Integer> storeAlone(Stored row, boolean replay) {
         return Uni.createFrom()
-                .deferred(() -> attempt(List.of(row)))
+                .deferred(() -> attempt(List.of(row), replay))
                 .onFailure(failure -> !refusedByDatabase(failure))
                 .retry()
                 .withBackOff(config.initialBackoff(), config.maxBackoff())
@@ -146,9 +165,14 @@ public class SinkService {
                 .atMost(config.maxAttempts() - 1L)
                 .onFailure()
                 .recoverWithUni(failure -> {
+                    if (replay) {
+                        LOG.debugf("a replayed event is still refused by the database: %s", failure.getMessage());
+                        return Uni.createFrom().item(0);
+                    }
                     deadLettered.increment();
                     String reason = "the database refused the event: " + failure.getMessage();
-                    return deadLetter(List.of(new Entry(row.record(), reason, config.maxAttempts())));
+                    return deadLetter(List.of(new Entry(row.record(), reason, config.maxAttempts())))
+                            .replaceWith(0);
                 });
     }
 
@@ -164,14 +188,17 @@ public class SinkService {
                 .indefinitely();
     }
 
-    /** One pass of the protocol over {@code rows}; fails as a whole, leaving nothing claimed. */
-    private Uni<Void> attempt(List<Stored> rows) {
+    /**
+     * One pass of the protocol over {@code rows}; fails as a whole, leaving nothing claimed. The
+     * answer is how many rows were new.
+     */
+    private Uni<Integer> attempt(List<Stored> rows, boolean replay) {
         List<DedupKey> keys = rows.stream().map(row -> row.row().key()).toList();
         return claim(keys).chain(states -> {
             List<EventRow> toInsert = new ArrayList<>();
             List<DedupKey> claimed = new ArrayList<>();
             for (Stored row : rows) {
-                if (states.get(row.row().key()) == ClaimState.DONE) {
+                if (!replay && states.get(row.row().key()) == ClaimState.DONE) {
                     duplicatesInRedis.increment();
                 } else {
                     toInsert.add(row.row());
@@ -187,7 +214,7 @@ public class SinkService {
                         stored.increment(inserted);
                         duplicatesInDatabase.increment(toInsert.size() - inserted);
                     })
-                    .chain(() -> dedup.markDone(claimed, config.doneTtl())
+                    .call(() -> dedup.markDone(claimed, config.doneTtl())
                             .onFailure()
                             .invoke(failure -> LOG.debugf("could not mark events done in Redis: %s", failure))
                             .onFailure()

@@ -1,0 +1,130 @@
+package io.sluice.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.error.Problem;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
+import io.sluice.security.Caller;
+import io.sluice.security.Scopes;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * {@code /v1/admin/replay}: replay the caller's tenant's events of a time range (only its
+ * own), watch the progress, cancel. Another tenant's replay is 404.
+ */
+@Path("/v1/admin/replay")
+@RolesAllowed(Scopes.ADMIN)
+@Produces(MediaType.APPLICATION_JSON)
+public class ReplayResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ReplayService replays;
+    private final Caller caller;
+
+    ReplayResource(ReplayService replays, Caller caller) {
+        this.replays = replays;
+        this.caller = caller;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Replay the tenant's events accepted in [from, to): {\"from\", \"to\", \"dryRun\"}")
+    public Uni<Response> start(byte[] body) {
+        JsonNode request = parse(body);
+        List<Map<String, String>> errors = new ArrayList<>();
+        Instant from = time(request, "from", errors);
+        Instant to = time(request, "to", errors);
+        JsonNode dryRun = request.get("dryRun");
+        if (dryRun != null && !dryRun.isBoolean()) {
+            errors.add(Map.of("pointer", "/dryRun", "detail", "must be true or false"));
+        }
+        request.fieldNames().forEachRemaining(member -> {
+            if (!List.of("from", "to", "dryRun").contains(member)) {
+                errors.add(Map.of("pointer", "/" + member, "detail", "is not a member of a replay request"));
+            }
+        });
+        if (from != null && to != null && !from.isBefore(to)) {
+            errors.add(Map.of("pointer", "/to", "detail", "must come after from"));
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(
+                    Problem.of(ProblemType.INVALID_REQUEST, "The replay request is not valid: see errors.")
+                            .with("errors", errors));
+        }
+        return replays.start(caller.tenant(), from, to, dryRun != null && dryRun.booleanValue(), caller.credential())
+                .map(replay -> Response.accepted(replay.toJson())
+                        .location(URI.create("/v1/admin/replay/" + replay.id))
+                        .build());
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "A replay's progress: read, matched (the tenant's), restored")
+    public ObjectNode progress(@PathParam("id") String id) {
+        return found(id).toJson();
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Cancel a replay; what it restored stays")
+    public ObjectNode cancel(@PathParam("id") String id) {
+        Replay replay = found(id);
+        replay.cancel();
+        return replay.toJson();
+    }
+
+    private Replay found(String id) {
+        Replay replay = replays.get(caller.tenant(), id);
+        if (replay == null) {
+            throw ProblemException.of(ProblemType.NOT_FOUND, "There is no replay " + id + " on this replica.");
+        }
+        return replay;
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            JsonNode request = JSON.readTree(body);
+            if (request != null && request.isObject()) {
+                return request;
+            }
+        } catch (IOException e) {
+            // answered below
+        }
+        throw ProblemException.of(ProblemType.MALFORMED_JSON, "A replay request is a JSON object.");
+    }
+
+    private static Instant time(JsonNode request, String member, List<Map<String, String>> errors) {
+        JsonNode value = request.get(member);
+        try {
+            if (value != null && value.isTextual()) {
+                return OffsetDateTime.parse(value.textValue()).toInstant();
+            }
+        } catch (DateTimeParseException e) {
+            // answered below
+        }
+        errors.add(Map.of("pointer", "/" + member, "detail", "must be an RFC 3339 time, such as 2026-12-01T10:00:00Z"));
+        return null;
+    }
+}

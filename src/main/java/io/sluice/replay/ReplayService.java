@@ -1,0 +1,198 @@
+package io.sluice.replay;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.runtime.ShutdownEvent;
+import io.sluice.audit.AuditLog;
+import io.sluice.config.SluiceConfig;
+import io.sluice.ingest.EventPublisher;
+import io.sluice.sink.SinkService;
+import io.smallrye.common.annotation.Identifier;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.jboss.logging.Logger;
+
+/**
+ * Replays a tenant's events of a time range from the events topic through the sink's
+ * protocol again, so rows lost downstream (a restored backup, rows deleted behind Sluice's
+ * back) come back. Idempotent by construction: the database's unique key decides what is
+ * new, so a second replay of the same range stores nothing.
+ *
+ * <p>Each replay reads with a consumer of its own (group {@code sluice-replay-<id>}, partitions
+ * assigned, nothing committed), from the first offset at or after {@code from}
+ * ({@code offsetsForTimes}) to the first at or after {@code to}; the live sink's offsets are
+ * never touched. Only records whose {@code sluice-tenant} header is the caller's are replayed.
+ */
+@ApplicationScoped
+public class ReplayService {
+
+    private static final Logger LOG = Logger.getLogger(ReplayService.class);
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final Map<String, Object> kafka;
+    private final String topic;
+    private final SinkService sink;
+    private final AuditLog audit;
+    private final Map<String, Replay> replays = new ConcurrentHashMap<>();
+    /** Two replays at a time: each is one consumer and one thread, reading as fast as the sink stores. */
+    private final ExecutorService runners = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "sluice-replay");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    ReplayService(
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            SluiceConfig config,
+            SinkService sink,
+            AuditLog audit) {
+        this.kafka = kafka;
+        this.topic = config.topics().events();
+        this.sink = sink;
+        this.audit = audit;
+    }
+
+    /** Starts a replay (recorded in the audit log first); the answer is its progress so far. */
+    Uni<Replay> start(String tenant, Instant from, Instant to, boolean dryRun, String actor) {
+        Replay replay = new Replay(UUID.randomUUID().toString(), tenant, from, to, dryRun);
+        ObjectNode detail = JsonNodeFactory.instance.objectNode();
+        detail.put("from", from.toString());
+        detail.put("to", to.toString());
+        detail.put("dryRun", dryRun);
+        return audit.append(new AuditLog.Entry(tenant, actor, "replay.started", "replay:" + replay.id, detail))
+                .invoke(() -> {
+                    replays.put(replay.id, replay);
+                    runners.execute(() -> run(replay));
+                })
+                .replaceWith(replay);
+    }
+
+    /** Replay {@code id} of {@code tenant}, or null: another tenant's replay is as absent as none. */
+    Replay get(String tenant, String id) {
+        Replay replay = replays.get(id);
+        return replay != null && replay.tenant.equals(tenant) ? replay : null;
+    }
+
+    void stop(@Observes ShutdownEvent stopping) {
+        replays.values().forEach(Replay::cancel);
+        runners.shutdown();
+    }
+
+    private void run(Replay replay) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer(replay)) {
+            Map<TopicPartition, Long> ends = bounds(consumer, replay);
+            byte[] tenant = replay.tenant.getBytes(StandardCharsets.UTF_8);
+            while (!ends.isEmpty() && !replay.cancelRequested()) {
+                List<ConsumerRecord<String, byte[]>> mine = new ArrayList<>();
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
+                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
+                    Long end = ends.get(partition);
+                    if (end == null || record.offset() >= end) {
+                        continue;
+                    }
+                    replay.read.incrementAndGet();
+                    if (inRange(record, replay) && isTenants(record, tenant)) {
+                        mine.add(record);
+                    }
+                }
+                replay.matched.addAndGet(mine.size());
+                if (!replay.dryRun && !mine.isEmpty()) {
+                    replay.restored.addAndGet(sink.restore(mine).await().indefinitely());
+                }
+                ends.entrySet().removeIf(bound -> consumer.position(bound.getKey()) >= bound.getValue());
+            }
+            replay.end(replay.cancelRequested() ? Replay.Status.CANCELLED : Replay.Status.DONE, null);
+        } catch (RuntimeException e) {
+            LOG.warnf("replay %s failed: %s", replay.id, e.toString());
+            replay.end(Replay.Status.FAILED, "The replay stopped: " + e.getMessage());
+        }
+        LOG.infof(
+                "replay %s of tenant %s %s: %d read, %d matched, %d restored",
+                replay.id,
+                replay.tenant,
+                replay.status(),
+                replay.read.get(),
+                replay.matched.get(),
+                replay.restored.get());
+    }
+
+    /** Seeks every partition to {@code from}; the answer is where each must stop (partitions with nothing left out). */
+    private Map<TopicPartition, Long> bounds(KafkaConsumer<String, byte[]> consumer, Replay replay) {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(info -> new TopicPartition(info.topic(), info.partition()))
+                .toList();
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> fromTimes = new HashMap<>();
+        Map<TopicPartition, Long> toTimes = new HashMap<>();
+        partitions.forEach(partition -> {
+            fromTimes.put(partition, replay.from.toEpochMilli());
+            toTimes.put(partition, replay.to.toEpochMilli());
+        });
+        Map<TopicPartition, OffsetAndTimestamp> starts = consumer.offsetsForTimes(fromTimes, Duration.ofSeconds(30));
+        Map<TopicPartition, OffsetAndTimestamp> stops = consumer.offsetsForTimes(toTimes, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> logEnds = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        for (TopicPartition partition : partitions) {
+            OffsetAndTimestamp start = starts.get(partition);
+            if (start == null) {
+                continue; // nothing at or after `from`
+            }
+            OffsetAndTimestamp stop = stops.get(partition);
+            long end = stop == null ? logEnds.get(partition) : stop.offset();
+            if (start.offset() < end) {
+                consumer.seek(partition, start.offset());
+                ends.put(partition, end);
+            }
+        }
+        consumer.pause(partitions.stream()
+                .filter(partition -> !ends.containsKey(partition))
+                .toList());
+        return ends;
+    }
+
+    private KafkaConsumer<String, byte[]> consumer(Replay replay) {
+        Map<String, Object> settings = new HashMap<>();
+        kafka.forEach((key, value) -> {
+            if (ConsumerConfig.configNames().contains(key)) {
+                settings.put(key, value);
+            }
+        });
+        settings.put(ConsumerConfig.GROUP_ID_CONFIG, "sluice-replay-" + replay.id);
+        settings.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-replay-" + replay.id);
+        settings.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        settings.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
+        // The end of the size-limit chain, as for the sink: every record the topic takes can be fetched.
+        settings.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 2_097_152);
+        return new KafkaConsumer<>(settings, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private static boolean inRange(ConsumerRecord<String, byte[]> record, Replay replay) {
+        return record.timestamp() >= replay.from.toEpochMilli() && record.timestamp() < replay.to.toEpochMilli();
+    }
+
+    private static boolean isTenants(ConsumerRecord<String, byte[]> record, byte[] tenant) {
+        Header header = record.headers().lastHeader(EventPublisher.TENANT_HEADER);
+        return header != null && Arrays.equals(header.value(), tenant);
+    }
+}

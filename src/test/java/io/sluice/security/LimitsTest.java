@@ -31,16 +31,23 @@ class LimitsTest {
 
     static final int REQUESTS = 8;
     static final Duration WINDOW = Duration.ofSeconds(10);
+    /** Long enough for a loaded machine to redeem a ticket in time, short enough to wait out. */
+    static final Duration TICKET_TTL = Duration.ofSeconds(5);
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
             return Map.of(
-                    "sluice.security.rate-limit.requests", Integer.toString(REQUESTS),
-                    "sluice.security.rate-limit.window", WINDOW.toSeconds() + "s",
-                    "sluice.security.streams.per-key", "2",
-                    "sluice.security.streams.total", "3",
-                    "sluice.security.tickets.ttl", "1s");
+                    "sluice.security.rate-limit.requests",
+                    Integer.toString(REQUESTS),
+                    "sluice.security.rate-limit.window",
+                    WINDOW.toSeconds() + "s",
+                    "sluice.security.streams.per-key",
+                    "2",
+                    "sluice.security.streams.total",
+                    "3",
+                    "sluice.security.tickets.ttl",
+                    TICKET_TTL.toSeconds() + "s");
         }
     }
 
@@ -118,7 +125,7 @@ class LimitsTest {
                 .isEqualTo(401);
 
         String late = ticket(key);
-        Thread.sleep(1_500);
+        Thread.sleep(TICKET_TTL.toMillis() + 1_000);
         assertThat(streamStatus("?ticket=" + late, null))
                 .as("an expired ticket")
                 .isEqualTo(401);

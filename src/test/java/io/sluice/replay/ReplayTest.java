@@ -11,12 +11,10 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
-import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.TestCredentials;
+import io.sluice.testing.TestDatabase;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -137,20 +135,12 @@ class ReplayTest {
     }
 
     private long rows(String tenant) throws Exception {
-        try (Connection db = database();
-                var query = db.prepareStatement("SELECT count(*) FROM events WHERE tenant = ? AND source = ?")) {
-            query.setString(1, tenant);
-            query.setString(2, source);
-            try (ResultSet result = query.executeQuery()) {
-                result.next();
-                return result.getLong(1);
-            }
-        }
+        return TestDatabase.count("SELECT count(*) FROM events WHERE tenant = ? AND source = ?", tenant, source);
     }
 
     /** Deletes {@code count} of the tenant's rows directly, as a careless DBA would. */
     private void delete(String tenant, int count) throws Exception {
-        try (Connection db = database();
+        try (Connection db = TestDatabase.connect();
                 var statement = db.prepareStatement("DELETE FROM events WHERE tenant = ? AND source = ? AND event_id IN"
                         + " (SELECT event_id FROM events WHERE tenant = ? AND source = ? ORDER BY event_id LIMIT ?)")) {
             statement.setString(1, tenant);
@@ -160,11 +150,6 @@ class ReplayTest {
             statement.setInt(5, count);
             assertThat(statement.executeUpdate()).isEqualTo(count);
         }
-    }
-
-    private static Connection database() throws Exception {
-        URI url = URI.create(LocalStackResource.sharedConfig().get("quarkus.datasource.reactive.url"));
-        return DriverManager.getConnection("jdbc:" + url, "postgres", "");
     }
 
     private static RequestSpecification as(String key) {

@@ -11,12 +11,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
-import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.SseClient;
 import io.sluice.testing.TestCredentials;
+import io.sluice.testing.TestDatabase;
 import java.net.URI;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -190,8 +189,7 @@ class TenantIsolationTest {
     }
 
     private static List<String> tenantsOf(String source) throws Exception {
-        URI url = URI.create(LocalStackResource.sharedConfig().get("quarkus.datasource.reactive.url"));
-        try (Connection db = DriverManager.getConnection("jdbc:" + url, "postgres", "");
+        try (Connection db = TestDatabase.connect();
                 var query = db.prepareStatement("SELECT tenant FROM events WHERE source = ?")) {
             query.setString(1, source);
             try (ResultSet result = query.executeQuery()) {

@@ -105,17 +105,21 @@ final class KeyRequestParser {
         if (node == null || node.isNull()) {
             return null;
         }
-        try {
-            Instant at = OffsetDateTime.parse(node.asText()).toInstant();
-            if (!node.isTextual() || !at.isAfter(Instant.now())) {
-                errors.add(error("/expiresAt", "must lie in the future"));
-                return null;
+        Instant at = null;
+        if (node.isTextual()) {
+            try {
+                at = OffsetDateTime.parse(node.textValue()).toInstant();
+            } catch (DateTimeParseException e) {
+                // reported below
             }
-            return at;
-        } catch (DateTimeParseException e) {
-            errors.add(error("/expiresAt", "must be an RFC 3339 time, such as 2027-01-01T00:00:00Z"));
-            return null;
         }
+        if (at == null) {
+            errors.add(error("/expiresAt", "must be an RFC 3339 time, such as 2027-01-01T00:00:00Z"));
+        } else if (!at.isAfter(Instant.now())) {
+            errors.add(error("/expiresAt", "must lie in the future"));
+            at = null;
+        }
+        return at;
     }
 
     private static Map<String, String> error(String pointer, String detail) {

@@ -49,7 +49,12 @@ public final class TestCredentials {
 
     /** A key of {@link #DEFAULT_TENANT} with every scope, on the application RestAssured points at. */
     public static String defaultKey() {
-        return defaultKey(URI.create(RestAssured.baseURI + ":" + RestAssured.port));
+        return defaultKey(appUri());
+    }
+
+    /** The application RestAssured points at. */
+    public static URI appUri() {
+        return URI.create(RestAssured.baseURI + ":" + RestAssured.port);
     }
 
     /** A key of {@link #DEFAULT_TENANT} with every scope, on the application at {@code app}. */

@@ -87,7 +87,7 @@ public class SinkService {
     }
 
     public Uni<Void> store(Iterable<ConsumerRecord<String, byte[]>> records) {
-        return store(records, true).replaceWithVoid();
+        return store(records, false).replaceWithVoid();
     }
 
     /**

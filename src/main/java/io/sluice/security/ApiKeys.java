@@ -100,7 +100,7 @@ public class ApiKeys {
     Uni<Created> create(ApiKeyStore.Grant grant, String actor) {
         ApiKeyFormat.NewKey key = ApiKeyFormat.generate();
         ObjectNode detail = JsonNodeFactory.instance.objectNode();
-        detail.putPOJO("scopes", List.copyOf(grant.scopes()));
+        grant.scopes().forEach(detail.putArray("scopes")::add);
         if (grant.expiresAt() != null) {
             detail.put("expiresAt", grant.expiresAt().toString());
         }

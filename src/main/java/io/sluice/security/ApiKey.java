@@ -7,11 +7,11 @@ import java.util.Set;
 /** A stored API key: never the key itself, only its hash. */
 record ApiKey(String id, String tenant, Set<String> scopes, byte[] hash, Instant expiresAt, Instant revokedAt) {
 
-    /** Whether {@code presented} is this key, and it may be used at {@code now}. */
-    boolean admits(String presented, Instant now) {
+    /** Whether the key whose hash is {@code presentedHash} is this key, and it may be used at {@code now}. */
+    boolean admits(byte[] presentedHash, Instant now) {
         // Compared in constant time: how long a comparison takes must not tell how much matched.
         return revokedAt == null
                 && (expiresAt == null || now.isBefore(expiresAt))
-                && MessageDigest.isEqual(hash, ApiKeyFormat.hash(presented));
+                && MessageDigest.isEqual(hash, presentedHash);
     }
 }

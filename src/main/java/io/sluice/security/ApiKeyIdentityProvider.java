@@ -26,10 +26,10 @@ class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
 
     @Override
     public Uni<SecurityIdentity> authenticate(ApiKeyRequest request, AuthenticationRequestContext context) {
-        if (bootstrap.matches(request.key())) {
+        if (bootstrap.matches(request.hash())) {
             return Uni.createFrom().item(Identities.bootstrap());
         }
-        return keys.verify(request.key()).map(key -> {
+        return keys.verify(request.key(), request.hash()).map(key -> {
             if (key == null) {
                 throw new AuthenticationFailedException("unknown, revoked or expired API key");
             }

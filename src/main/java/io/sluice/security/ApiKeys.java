@@ -60,10 +60,11 @@ public class ApiKeys {
     }
 
     /**
-     * The key {@code presented} is, if it may be used now; null if it is unknown, revoked,
-     * expired or does not match. Fails only when the database is needed and does not answer.
+     * The key {@code presented} (whose SHA-256 is {@code presentedHash}) is, if it may be used
+     * now; null if it is unknown, revoked, expired or does not match. Fails only when the
+     * database is needed and does not answer.
      */
-    Uni<ApiKey> verify(String presented) {
+    Uni<ApiKey> verify(String presented, byte[] presentedHash) {
         String id = ApiKeyFormat.idOf(presented);
         if (id == null) {
             return Uni.createFrom().nullItem();
@@ -71,10 +72,10 @@ public class ApiKeys {
         Instant now = Instant.now();
         ApiKey known = usable.get(id);
         if (known != null) {
-            return Uni.createFrom().item(known.admits(presented, now) ? known : null);
+            return Uni.createFrom().item(known.admits(presentedHash, now) ? known : null);
         }
         return store.find(id).map(found -> {
-            if (found == null || !found.admits(presented, now)) {
+            if (found == null || !found.admits(presentedHash, now)) {
                 return null;
             }
             remember(found);

@@ -19,7 +19,7 @@ class BootstrapKey {
     }
 
     /** Compares hashes, so the time taken tells nothing about the key, not even its length. */
-    boolean matches(String presented) {
-        return hash != null && MessageDigest.isEqual(hash, ApiKeyFormat.hash(presented));
+    boolean matches(byte[] presentedHash) {
+        return hash != null && MessageDigest.isEqual(hash, presentedHash);
     }
 }

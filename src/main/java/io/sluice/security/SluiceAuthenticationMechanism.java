@@ -37,9 +37,12 @@ class SluiceAuthenticationMechanism implements HttpAuthenticationMechanism {
         String authorization = context.request().getHeader(HttpHeaders.AUTHORIZATION);
         if (authorization != null) {
             String token = bearerToken(authorization);
-            if (token != null && (ApiKeyFormat.looksLikeKey(token) || bootstrap.matches(token))) {
-                return identities.authenticate(
-                        HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(token), context));
+            if (token != null) {
+                byte[] hash = ApiKeyFormat.hash(token);
+                if (ApiKeyFormat.looksLikeKey(token) || bootstrap.matches(hash)) {
+                    return identities.authenticate(
+                            HttpSecurityUtils.setRoutingContextAttribute(new ApiKeyRequest(token, hash), context));
+                }
             }
             return Uni.createFrom().nullItem();
         }

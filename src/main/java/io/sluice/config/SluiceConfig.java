@@ -22,6 +22,33 @@ public interface SluiceConfig {
 
     Alerts alerts();
 
+    Reconcile reconcile();
+
+    interface Reconcile {
+        /** How often each replica adds its counts of accepted events to PostgreSQL. */
+        @WithDefault("1s")
+        Duration flushInterval();
+
+        /**
+         * How long after a minute ends its counts are final: the sink's lag and the counts'
+         * flush interval must fit in it. Drift in a minute not yet settled is not reported.
+         */
+        @WithDefault("2m")
+        Duration settleDelay();
+
+        /** How often the drift metric is recomputed; 0 turns it off. It counts the window's rows of {@code events}. */
+        @WithDefault("1m")
+        Duration driftInterval();
+
+        /** The settled minutes the drift metric covers, ending at now minus the settle delay. */
+        @WithDefault("15m")
+        Duration driftWindow();
+
+        /** The longest range one reconcile request may cover. */
+        @WithDefault("7d")
+        Duration maxRange();
+    }
+
     interface Alerts {
         /** How often each replica looks for alerts not yet relayed to Kafka (it also looks right after raising one). */
         @WithDefault("1s")

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -37,13 +38,25 @@ public class EventPublisher {
         RecordHeaders headers = new RecordHeaders();
         headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         headers.add(ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
+        return send(key, event, headers);
+    }
+
+    /**
+     * Publishes a record as it was, headers included (a redrive from the dead-letter queue):
+     * the sink treats it like any other, and dedup keeps it from being stored twice.
+     */
+    public Uni<RecordMetadata> republish(String key, byte[] value, Headers headers) {
+        return send(key, value, headers);
+    }
+
+    private Uni<RecordMetadata> send(String key, byte[] value, Headers headers) {
         OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)
                 .withHeaders(headers)
                 .build();
         // The connector fills this in with the broker's answer before it acknowledges the message.
         OutgoingMessageMetadata<RecordMetadata> written = new OutgoingMessageMetadata<>();
-        return events.sendMessage(Message.of(event).addMetadata(metadata).addMetadata(written))
+        return events.sendMessage(Message.of(value).addMetadata(metadata).addMetadata(written))
                 .map(ignored -> written.getResult());
     }
 }

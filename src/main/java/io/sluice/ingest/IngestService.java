@@ -8,6 +8,7 @@ import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
 import io.sluice.event.Violation;
+import io.sluice.reconcile.AcceptedCounts;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
@@ -36,11 +37,13 @@ public class IngestService {
     private final InFlightBudget budget;
     private final StrictJson json;
     private final EventDecoder decoder;
+    private final AcceptedCounts acceptedCounts;
     private final SluiceConfig.Ingest config;
 
-    IngestService(EventPublisher publisher, InFlightBudget budget, SluiceConfig config) {
+    IngestService(EventPublisher publisher, InFlightBudget budget, AcceptedCounts acceptedCounts, SluiceConfig config) {
         this.publisher = publisher;
         this.budget = budget;
+        this.acceptedCounts = acceptedCounts;
         this.config = config.ingest();
         this.json = new StrictJson(this.config.maxNestingDepth());
         this.decoder = new EventDecoder(json);
@@ -55,9 +58,9 @@ public class IngestService {
         }
         List<PreparedEvent> events;
         List<Uni<EventOutcome>> sends;
+        Instant acceptedAt = Instant.now();
         try {
             events = prepare(contentType, headers, body);
-            Instant acceptedAt = Instant.now();
             sends = new ArrayList<>(events.size());
             for (PreparedEvent event : events) {
                 sends.add(send(tenant, event, acceptedAt));
@@ -82,7 +85,12 @@ public class IngestService {
                             event.id(),
                             "Kafka did not acknowledge within " + timeout.toSeconds() + " s.")));
         }
-        return Uni.join().all(answers).andFailFast().map(IngestResult::of);
+        return Uni.join().all(answers).andFailFast().map(outcomes -> {
+            // Reconciliation counts what the client is told was accepted.
+            acceptedCounts.accepted(tenant, acceptedAt, (int)
+                    outcomes.stream().filter(EventOutcome::isAccepted).count());
+            return IngestResult.of(outcomes);
+        });
     }
 
     private List<PreparedEvent> prepare(String contentType, Map<String, String> headers, byte[] body) {

@@ -23,6 +23,9 @@ import org.eclipse.microprofile.reactive.messaging.Message;
 @ApplicationScoped
 public class DeadLetterPublisher {
 
+    /** Every header the dead-lettering adds starts with this; a redrive takes them off again. */
+    public static final String HEADER_PREFIX = "sluice-dlq-";
+
     public static final String REASON_HEADER = "sluice-dlq-reason";
     public static final String ATTEMPTS_HEADER = "sluice-dlq-attempts";
     public static final String ORIGIN_HEADER = "sluice-dlq-origin";

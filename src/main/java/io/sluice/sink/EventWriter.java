@@ -42,6 +42,22 @@ public class EventWriter {
             RETURNING tenant, source, event_id
             """;
 
+    /**
+     * Records that found their event already stored by another record. A record whose own row
+     * is there was stored by an earlier delivery of itself (a crash before the offset commit),
+     * not re-posted, so it is no hit; a hit seen twice is kept once.
+     */
+    private static final String INSERT_HITS = """
+            INSERT INTO dedup_hits (kafka_partition, kafka_offset, tenant, source, event_id, accepted_at)
+            SELECT hit.kafka_partition, hit.kafka_offset, hit.tenant, hit.source, hit.event_id, hit.accepted_at
+              FROM unnest($1::int[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+                AS hit(kafka_partition, kafka_offset, tenant, source, event_id, accepted_at)
+             WHERE NOT EXISTS (SELECT 1 FROM events e
+                                WHERE e.tenant = hit.tenant AND e.source = hit.source AND e.event_id = hit.event_id
+                                  AND e.kafka_partition = hit.kafka_partition AND e.kafka_offset = hit.kafka_offset)
+            ON CONFLICT DO NOTHING
+            """;
+
     private final Pool pool;
     private final AlertEvaluator alerts;
     private final AlertRelay relay;
@@ -54,15 +70,19 @@ public class EventWriter {
 
     /**
      * Inserts {@code rows} and evaluates the alert rules over the new ones, in one transaction:
-     * an alert is stored exactly when the events that raised it are. The answer is how many
-     * rows were new.
+     * an alert is stored exactly when the events that raised it are. When {@code countHits},
+     * the rows that were already there and {@code alreadyStored} (duplicates Redis knew) are
+     * recorded as dedup hits in the same transaction. The answer is how many rows were new.
      */
-    public Uni<Integer> insertNew(List<EventRow> rows) {
-        if (rows.isEmpty()) {
+    public Uni<Integer> insertNew(List<EventRow> rows, List<EventRow> alreadyStored, boolean countHits) {
+        if (rows.isEmpty() && (alreadyStored.isEmpty() || !countHits)) {
             return Uni.createFrom().item(0);
         }
         int[] raised = new int[1];
         return pool.withTransaction(connection -> insert(connection, rows)
+                        .call(stored -> countHits
+                                ? insertHits(connection, duplicates(rows, stored, alreadyStored))
+                                : Uni.createFrom().voidItem())
                         .chain(stored -> alerts.evaluate(connection, stored)
                                 .invoke(count -> raised[0] = count)
                                 .replaceWith(stored.size())))
@@ -73,8 +93,50 @@ public class EventWriter {
                 });
     }
 
+    private static List<EventRow> duplicates(
+            List<EventRow> rows, List<StoredEvent> stored, List<EventRow> alreadyStored) {
+        Set<DedupKey> inserted = new HashSet<>();
+        stored.forEach(event -> inserted.add(new DedupKey(event.tenant(), event.source(), event.id())));
+        List<EventRow> duplicates = new ArrayList<>(alreadyStored);
+        for (EventRow row : rows) {
+            if (!inserted.contains(row.key())) {
+                duplicates.add(row);
+            }
+        }
+        return duplicates;
+    }
+
+    private static Uni<Void> insertHits(SqlConnection connection, List<EventRow> hits) {
+        if (hits.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = hits.size();
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        String[] tenants = new String[n];
+        String[] sources = new String[n];
+        String[] ids = new String[n];
+        OffsetDateTime[] acceptedAt = new OffsetDateTime[n];
+        for (int i = 0; i < n; i++) {
+            EventRow hit = hits.get(i);
+            partitions[i] = hit.partition();
+            offsets[i] = hit.offset();
+            tenants[i] = hit.tenant();
+            sources[i] = hit.source();
+            ids[i] = hit.eventId();
+            acceptedAt[i] = hit.acceptedAt().atOffset(ZoneOffset.UTC);
+        }
+        return connection
+                .preparedQuery(INSERT_HITS)
+                .execute(Tuple.tuple(List.of(partitions, offsets, tenants, sources, ids, acceptedAt)))
+                .replaceWithVoid();
+    }
+
     /** Inserts {@code rows}; the answer is the events that were new, in batch order. */
     Uni<List<StoredEvent>> insert(SqlConnection connection, List<EventRow> rows) {
+        if (rows.isEmpty()) {
+            return Uni.createFrom().item(List.of());
+        }
         int n = rows.size();
         String[] tenants = new String[n];
         String[] sources = new String[n];

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
 
@@ -51,6 +52,7 @@ public class SinkService {
     private final DedupStore dedup;
     private final EventWriter writer;
     private final DeadLetterPublisher deadLetters;
+    private final DeadLetterIndex deadLetterIndex;
     private final FaultInjector faults;
     private final SluiceConfig.Sink config;
     private final RecordDecoder decoder = new RecordDecoder(new ObjectMapper());
@@ -63,6 +65,7 @@ public class SinkService {
     private final Counter duplicatesInBatch;
     private final Counter deadLettered;
     private final Counter claimsWithoutRedis;
+    private final Counter unindexedDeadLetters;
     /** Whether the last claim reached Redis: its loss and return are logged once each, not per batch. */
     private final AtomicBoolean redisAnswering = new AtomicBoolean(true);
 
@@ -70,12 +73,14 @@ public class SinkService {
             DedupStore dedup,
             EventWriter writer,
             DeadLetterPublisher deadLetters,
+            DeadLetterIndex deadLetterIndex,
             FaultInjector faults,
             SluiceConfig config,
             MeterRegistry metrics) {
         this.dedup = dedup;
         this.writer = writer;
         this.deadLetters = deadLetters;
+        this.deadLetterIndex = deadLetterIndex;
         this.faults = faults;
         this.config = config.sink();
         this.stored = metrics.counter("sluice.sink.stored");
@@ -84,6 +89,7 @@ public class SinkService {
         this.duplicatesInBatch = metrics.counter("sluice.sink.duplicates", "found.by", "batch");
         this.deadLettered = metrics.counter("sluice.sink.dead.lettered");
         this.claimsWithoutRedis = metrics.counter("sluice.sink.claims.without.redis");
+        this.unindexedDeadLetters = metrics.counter("sluice.sink.dead.letters.unindexed");
     }
 
     public Uni<Void> store(Iterable<ConsumerRecord<String, byte[]>> records) {
@@ -103,35 +109,36 @@ public class SinkService {
 
     private Uni<Integer> store(Iterable<ConsumerRecord<String, byte[]>> records, boolean replay) {
         Map<DedupKey, Stored> batch = new LinkedHashMap<>();
+        List<EventRow> repeatedInBatch = new ArrayList<>();
         List<Entry> poison = new ArrayList<>();
-        int repeatedInBatch = 0;
         for (ConsumerRecord<String, byte[]> record : records) {
             RecordDecoder.Decoded decoded = decoder.decode(record);
             if (decoded instanceof Row row) {
                 // The same event twice in one batch is stored from its first record.
                 if (batch.putIfAbsent(row.row().key(), new Stored(row.row(), record)) != null) {
-                    repeatedInBatch++;
+                    repeatedInBatch.add(row.row());
                 }
             } else if (decoded instanceof Poison bad) {
                 poison.add(new Entry(record, bad.reason(), 1));
             }
         }
-        duplicatesInBatch.increment(repeatedInBatch);
+        duplicatesInBatch.increment(repeatedInBatch.size());
         List<Stored> rows = new ArrayList<>(batch.values());
         if (replay) {
-            return storeBatch(rows, true);
+            return storeBatch(rows, List.of(), true);
         }
         deadLettered.increment(poison.size());
         // Retrying poison is pointless: it goes to the dead-letter topic at once.
-        return deadLetter(poison).chain(() -> storeBatch(rows, false));
+        return deadLetter(poison).chain(() -> storeBatch(rows, repeatedInBatch, false));
     }
 
     /** An event to store and the record it came in. */
     record Stored(EventRow row, ConsumerRecord<String, byte[]> record) {}
 
-    private Uni<Integer> storeBatch(List<Stored> rows, boolean replay) {
+    /** Stores {@code rows}; {@code repeats} are duplicates found in the batch itself, counted as dedup hits. */
+    private Uni<Integer> storeBatch(List<Stored> rows, List<EventRow> repeats, boolean replay) {
         return Uni.createFrom()
-                .deferred(() -> attempt(rows, replay))
+                .deferred(() -> attempt(rows, repeats, replay))
                 .onFailure(failure -> !refusedByDatabase(failure))
                 .invoke(failure -> LOG.warnf("storing a batch failed, retrying: %s", failure.getMessage()))
                 .onFailure(failure -> !refusedByDatabase(failure))
@@ -139,22 +146,30 @@ public class SinkService {
                 .withBackOff(config.initialBackoff(), config.maxBackoff())
                 .indefinitely()
                 .onFailure()
-                .recoverWithUni(
-                        failure -> rows.size() == 1 ? storeAlone(rows.get(0), replay) : storeEachAlone(rows, replay));
+                .recoverWithUni(failure -> storeEachAlone(rows, repeats, replay));
     }
 
     /** The database refused something in the batch: find which rows by storing them one by one. */
-    private Uni<Integer> storeEachAlone(List<Stored> rows, boolean replay) {
+    private Uni<Integer> storeEachAlone(List<Stored> rows, List<EventRow> repeats, boolean replay) {
         Uni<Integer> chain = Uni.createFrom().item(0);
         for (Stored row : rows) {
             chain = chain.chain(sum -> storeAlone(row, replay).map(inserted -> sum + inserted));
         }
-        return chain;
+        if (repeats.isEmpty()) {
+            return chain;
+        }
+        // The batch's own repeats are still dedup hits, recorded once every row is settled.
+        return chain.call(() -> Uni.createFrom()
+                .deferred(() -> attempt(List.of(), repeats, replay))
+                .onFailure()
+                .retry()
+                .withBackOff(config.initialBackoff(), config.maxBackoff())
+                .indefinitely());
     }
 
     private Uni<Integer> storeAlone(Stored row, boolean replay) {
         return Uni.createFrom()
-                .deferred(() -> attempt(List.of(row), replay))
+                .deferred(() -> attempt(List.of(row), List.of(), replay))
                 .onFailure(failure -> !refusedByDatabase(failure))
                 .retry()
                 .withBackOff(config.initialBackoff(), config.maxBackoff())
@@ -176,12 +191,37 @@ public class SinkService {
                 });
     }
 
-    /** Dead-letters {@code entries}, waiting for Kafka as long as it takes: skipping them would lose them. */
+    /**
+     * Dead-letters {@code entries}, then indexes them for the DLQ API, each step waiting as
+     * long as it takes: skipping them would lose them. A crash between the two publishes them
+     * again on redelivery; the index keeps one entry per original record.
+     */
     private Uni<Void> deadLetter(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        return retried("dead-lettering", () -> deadLetters.publish(entries))
+                .chain(() -> retried(
+                        "indexing dead letters",
+                        () -> deadLetterIndex
+                                .record(entries)
+                                .onFailure(SinkService::refusedByDatabase)
+                                .recoverWithItem(failure -> {
+                                    // The records are safe in the topic; only the index misses them. A
+                                    // refusal would refuse again: waiting for it would stall the partition.
+                                    unindexedDeadLetters.increment(entries.size());
+                                    LOG.errorf(
+                                            "%d dead letters are in the topic but not in the DLQ index: %s",
+                                            entries.size(), failure.getMessage());
+                                    return null;
+                                })));
+    }
+
+    private Uni<Void> retried(String what, Supplier<Uni<Void>> step) {
         return Uni.createFrom()
-                .deferred(() -> deadLetters.publish(entries))
+                .deferred(() -> step.get())
                 .onFailure()
-                .invoke(failure -> LOG.warnf("dead-lettering failed, retrying: %s", failure.getMessage()))
+                .invoke(failure -> LOG.warnf("%s failed, retrying: %s", what, failure.getMessage()))
                 .onFailure()
                 .retry()
                 .withBackOff(config.initialBackoff(), config.maxBackoff())
@@ -192,25 +232,31 @@ public class SinkService {
      * One pass of the protocol over {@code rows}; fails as a whole, leaving nothing claimed. The
      * answer is how many rows were new.
      */
-    private Uni<Integer> attempt(List<Stored> rows, boolean replay) {
+    private Uni<Integer> attempt(List<Stored> rows, List<EventRow> repeats, boolean replay) {
         List<DedupKey> keys = rows.stream().map(row -> row.row().key()).toList();
         return claim(keys).chain(states -> {
             List<EventRow> toInsert = new ArrayList<>();
+            List<EventRow> alreadyStored = new ArrayList<>(repeats);
             List<DedupKey> claimed = new ArrayList<>();
+            int doneInRedis = 0;
             for (Stored row : rows) {
                 if (!replay && states.get(row.row().key()) == ClaimState.DONE) {
-                    duplicatesInRedis.increment();
+                    alreadyStored.add(row.row());
+                    doneInRedis++;
                 } else {
                     toInsert.add(row.row());
                     claimed.add(row.row().key());
                 }
             }
             faults.reached(Step.AFTER_CLAIM);
-            return writer.insertNew(toInsert)
+            int foundInRedis = doneInRedis;
+            // A replay re-reads records already processed: what it finds stored are no new hits.
+            return writer.insertNew(toInsert, alreadyStored, !replay)
                     .onFailure()
                     .call(() -> dedup.release(claimed, owner).onFailure().recoverWithNull())
                     .invoke(inserted -> {
                         faults.reached(Step.AFTER_DB_COMMIT);
+                        duplicatesInRedis.increment(foundInRedis);
                         stored.increment(inserted);
                         duplicatesInDatabase.increment(toInsert.size() - inserted);
                     })

@@ -1,0 +1,208 @@
+package io.sluice.dlq;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.dlq.DeadLetterStore.Filter;
+import io.sluice.error.Problem;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
+import io.sluice.security.Caller;
+import io.sluice.security.Scopes;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * {@code /v1/admin/dlq}: the caller's tenant's dead letters — list them with their reason and
+ * attempts, inspect one with its record, redrive one, a filter, or all through the normal path.
+ */
+@Path("/v1/admin/dlq")
+@RolesAllowed(Scopes.ADMIN)
+@Produces(MediaType.APPLICATION_JSON)
+public class DeadLetterResource {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MAX_PAGE = 1000;
+    private static final int MAX_REDRIVE = 10_000;
+    private static final Set<String> STATUSES = Set.of(Filter.DEAD, Filter.REDRIVEN, Filter.ALL);
+    private static final Set<String> REDRIVE_MEMBERS = Set.of("ids", "source", "reason", "all", "max");
+
+    private final DeadLetterStore store;
+    private final Redrive redrive;
+    private final Caller caller;
+
+    DeadLetterResource(DeadLetterStore store, Redrive redrive, Caller caller) {
+        this.store = store;
+        this.redrive = redrive;
+        this.caller = caller;
+    }
+
+    @GET
+    @Operation(summary = "Dead letters (status dead, redriven or all; by source or reason), oldest first, after an id")
+    public Uni<ObjectNode> list(
+            @QueryParam("status") @DefaultValue(Filter.DEAD) String status,
+            @QueryParam("source") String source,
+            @QueryParam("reason") String reason,
+            @QueryParam("after") @DefaultValue("0") long after,
+            @QueryParam("limit") @DefaultValue("100") int limit) {
+        if (!STATUSES.contains(status)) {
+            throw ProblemException.of(ProblemType.INVALID_REQUEST, "status is one of dead, redriven, all.");
+        }
+        if (limit < 1 || limit > MAX_PAGE) {
+            throw ProblemException.of(ProblemType.INVALID_REQUEST, "limit is between 1 and " + MAX_PAGE + ".");
+        }
+        return store.list(caller.tenant(), new Filter(status, source, reason, null), after, limit)
+                .map(entries -> {
+                    ObjectNode answer = JSON.createObjectNode();
+                    ArrayNode list = answer.putArray("entries");
+                    entries.forEach(entry -> list.add(entry.summary()));
+                    if (entries.size() == limit) {
+                        answer.put("next", entries.get(entries.size() - 1).id());
+                    }
+                    return answer;
+                });
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "One dead letter with its record: key, headers and value")
+    public Uni<ObjectNode> inspect(@PathParam("id") long id) {
+        return store.get(caller.tenant(), id).map(entry -> {
+            if (entry == null) {
+                throw ProblemException.of(ProblemType.NOT_FOUND, "There is no dead letter " + id + ".");
+            }
+            return entry.detail();
+        });
+    }
+
+    @POST
+    @Path("{id}/redrive")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(summary = "Send one dead letter back through the normal path")
+    public Uni<ObjectNode> redriveOne(@PathParam("id") long id) {
+        String tenant = caller.tenant();
+        return store.get(tenant, id).chain(entry -> {
+            if (entry == null) {
+                throw ProblemException.of(ProblemType.NOT_FOUND, "There is no dead letter " + id + ".");
+            }
+            if (entry.redrivenAt() != null) {
+                throw ProblemException.of(
+                        ProblemType.CONFLICT,
+                        "Dead letter " + id + " was redriven already, to " + entry.redrivenTo() + ".");
+            }
+            return run(tenant, Filter.dead(null, null, List.of(id)), 1);
+        });
+    }
+
+    @POST
+    @Path("redrive")
+    @Consumes(MediaType.WILDCARD)
+    @Operation(
+            summary =
+                    "Redrive dead letters: {\"ids\": [...]}, {\"source\", \"reason\"} or {\"all\": true}; at most max (10,000)")
+    public Uni<ObjectNode> redrive(byte[] body) {
+        JsonNode request = parse(body);
+        List<Map<String, String>> errors = new ArrayList<>();
+        request.fieldNames().forEachRemaining(member -> {
+            if (!REDRIVE_MEMBERS.contains(member)) {
+                errors.add(Map.of("pointer", "/" + member, "detail", "is not a member of a redrive request"));
+            }
+        });
+        List<Long> ids = ids(request.get("ids"), errors);
+        String source = text(request, "source", errors);
+        String reason = text(request, "reason", errors);
+        JsonNode all = request.get("all");
+        if (all != null && !all.isBoolean()) {
+            errors.add(Map.of("pointer", "/all", "detail", "must be true or false"));
+        }
+        boolean everything = all != null && all.booleanValue();
+        if (ids == null && source == null && reason == null && !everything) {
+            errors.add(Map.of("pointer", "", "detail", "name ids, a source or reason, or all: true"));
+        }
+        JsonNode maxNode = request.get("max");
+        int max = MAX_REDRIVE;
+        if (maxNode != null) {
+            if (!maxNode.canConvertToInt() || maxNode.intValue() < 1 || maxNode.intValue() > MAX_REDRIVE) {
+                errors.add(Map.of("pointer", "/max", "detail", "must be between 1 and " + MAX_REDRIVE));
+            } else {
+                max = maxNode.intValue();
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(
+                    Problem.of(ProblemType.INVALID_REQUEST, "The redrive request is not valid: see errors.")
+                            .with("errors", errors));
+        }
+        return run(caller.tenant(), Filter.dead(source, reason, ids), max);
+    }
+
+    private Uni<ObjectNode> run(String tenant, Filter filter, int max) {
+        return redrive.redrive(tenant, filter, max, caller.credential()).map(outcome -> {
+            ObjectNode answer = JSON.createObjectNode();
+            answer.put("redriven", outcome.redriven());
+            outcome.failed().forEach(answer.putArray("failed")::add);
+            // More may match than one request redrives: call again.
+            answer.put("more", outcome.more());
+            return answer;
+        });
+    }
+
+    private static JsonNode parse(byte[] body) {
+        try {
+            JsonNode request = JSON.readTree(body);
+            if (request != null && request.isObject()) {
+                return request;
+            }
+        } catch (IOException e) {
+            // answered below
+        }
+        throw ProblemException.of(ProblemType.MALFORMED_JSON, "A redrive request is a JSON object.");
+    }
+
+    private static List<Long> ids(JsonNode node, List<Map<String, String>> errors) {
+        if (node == null) {
+            return null;
+        }
+        if (!node.isArray() || node.isEmpty() || node.size() > MAX_REDRIVE) {
+            errors.add(Map.of("pointer", "/ids", "detail", "must be a list of 1 to " + MAX_REDRIVE + " entry ids"));
+            return null;
+        }
+        List<Long> ids = new ArrayList<>();
+        for (int i = 0; i < node.size(); i++) {
+            if (!node.get(i).canConvertToLong() || !node.get(i).isIntegralNumber()) {
+                errors.add(Map.of("pointer", "/ids/" + i, "detail", "must be an entry id"));
+            } else {
+                ids.add(node.get(i).longValue());
+            }
+        }
+        return ids;
+    }
+
+    private static String text(JsonNode request, String member, List<Map<String, String>> errors) {
+        JsonNode value = request.get(member);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isTextual() || value.textValue().isEmpty()) {
+            errors.add(Map.of("pointer", "/" + member, "detail", "must be a non-empty string"));
+            return null;
+        }
+        return value.textValue();
+    }
+}

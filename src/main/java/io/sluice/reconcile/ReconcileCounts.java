@@ -1,0 +1,96 @@
+package io.sluice.reconcile;
+
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Row;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Per tenant and minute of acceptance, side by side: events answered 2xx, rows in
+ * {@code events}, dedup hits, and dead letters (still dead, and redriven). Stored rows are
+ * counted in the table itself, so a row deleted behind Sluice's back shows as drift.
+ */
+@ApplicationScoped
+public class ReconcileCounts {
+
+    // $1 null: every tenant (the drift metric); else one tenant (the API).
+    private static final String QUERY = """
+            WITH accepted AS (
+                SELECT tenant, minute, accepted FROM accepted_counts
+                 WHERE ($1::text IS NULL OR tenant = $1) AND minute >= $2 AND minute < $3),
+            stored AS (
+                SELECT tenant, date_trunc('minute', accepted_at) AS minute, count(*) AS stored FROM events
+                 WHERE ($1::text IS NULL OR tenant = $1) AND accepted_at >= $2 AND accepted_at < $3
+                 GROUP BY 1, 2),
+            deduplicated AS (
+                SELECT tenant, date_trunc('minute', accepted_at) AS minute, count(*) AS deduplicated FROM dedup_hits
+                 WHERE ($1::text IS NULL OR tenant = $1) AND accepted_at >= $2 AND accepted_at < $3
+                 GROUP BY 1, 2),
+            dead AS (
+                SELECT tenant, date_trunc('minute', accepted_at) AS minute,
+                       count(*) FILTER (WHERE redriven_at IS NULL) AS dead_lettered,
+                       count(*) FILTER (WHERE redriven_at IS NOT NULL) AS redriven
+                  FROM dead_letters
+                 WHERE ($1::text IS NULL OR tenant = $1) AND accepted_at >= $2 AND accepted_at < $3
+                 GROUP BY 1, 2)
+            SELECT tenant, minute, coalesce(accepted, 0) AS accepted, coalesce(stored, 0) AS stored,
+                   coalesce(deduplicated, 0) AS deduplicated, coalesce(dead_lettered, 0) AS dead_lettered,
+                   coalesce(redriven, 0) AS redriven
+              FROM accepted
+              FULL JOIN stored USING (tenant, minute)
+              FULL JOIN deduplicated USING (tenant, minute)
+              FULL JOIN dead USING (tenant, minute)
+             ORDER BY tenant, minute
+            """;
+
+    /**
+     * One tenant's minute. A redriven dead letter is counted where its redrive went (stored or
+     * dead again), not as dead: {@code accepted = stored + deduplicated + deadLettered} when
+     * nothing is lost.
+     */
+    public record Minute(
+            String tenant,
+            Instant minute,
+            long accepted,
+            long stored,
+            long deduplicated,
+            long deadLettered,
+            long redriven) {
+
+        /** Accepted but nowhere: positive when events are missing. */
+        public long drift() {
+            return accepted - stored - deduplicated - deadLettered;
+        }
+    }
+
+    private final Pool pool;
+
+    ReconcileCounts(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** The minutes in {@code [from, to)} with any count, for {@code tenant} (null: every tenant). */
+    public Uni<List<Minute>> minutes(String tenant, Instant from, Instant to) {
+        return pool.preparedQuery(QUERY)
+                .execute(Tuple.of(tenant, from.atOffset(ZoneOffset.UTC), to.atOffset(ZoneOffset.UTC)))
+                .map(rows -> {
+                    List<Minute> minutes = new ArrayList<>();
+                    for (Row row : rows) {
+                        minutes.add(new Minute(
+                                row.getString("tenant"),
+                                row.getOffsetDateTime("minute").toInstant(),
+                                row.getLong("accepted"),
+                                row.getLong("stored"),
+                                row.getLong("deduplicated"),
+                                row.getLong("dead_lettered"),
+                                row.getLong("redriven")));
+                    }
+                    return minutes;
+                });
+    }
+}

@@ -1,0 +1,128 @@
+package io.sluice.reconcile;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.error.Problem;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
+import io.sluice.reconcile.ReconcileCounts.Minute;
+import io.sluice.security.Caller;
+import io.sluice.security.Scopes;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * {@code GET /v1/admin/reconcile?from=&to=}: "did we lose anything?" for the caller's tenant,
+ * minute by minute — accepted, stored, deduplicated, dead-lettered and the difference. A
+ * minute is {@code settled} once {@code sluice.reconcile.settle-delay} has passed since it
+ * ended; before that, drift is events still on their way.
+ */
+@Path("/v1/admin/reconcile")
+@RolesAllowed(Scopes.ADMIN)
+public class ReconcileResource {
+
+    private static final Duration DEFAULT_RANGE = Duration.ofHours(1);
+
+    private final ReconcileCounts counts;
+    private final Caller caller;
+    private final SluiceConfig.Reconcile config;
+
+    ReconcileResource(ReconcileCounts counts, Caller caller, SluiceConfig config) {
+        this.counts = counts;
+        this.caller = caller;
+        this.config = config.reconcile();
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Accepted, stored, deduplicated and dead-lettered events per minute, with the drift")
+    public Uni<ObjectNode> reconcile(@QueryParam("from") String fromParam, @QueryParam("to") String toParam) {
+        List<Map<String, String>> errors = new ArrayList<>();
+        Instant to = toParam == null ? Instant.now() : time("to", toParam, errors);
+        Instant from =
+                fromParam == null ? (to == null ? null : to.minus(DEFAULT_RANGE)) : time("from", fromParam, errors);
+        if (from != null && to != null) {
+            if (!from.isBefore(to)) {
+                errors.add(Map.of("pointer", "to", "detail", "must come after from"));
+            } else if (Duration.between(from, to).compareTo(config.maxRange()) > 0) {
+                errors.add(Map.of("pointer", "to", "detail", "the range may cover at most " + config.maxRange()));
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(
+                    Problem.of(ProblemType.INVALID_REQUEST, "The reconcile range is not valid: see errors.")
+                            .with("errors", errors));
+        }
+        // Whole minutes: a minute is counted whole or not at all.
+        Instant start = from.truncatedTo(ChronoUnit.MINUTES);
+        Instant end = to.truncatedTo(ChronoUnit.MINUTES).equals(to)
+                ? to
+                : to.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
+        String tenant = caller.tenant();
+        Instant settledBefore = Instant.now().minus(config.settleDelay()).truncatedTo(ChronoUnit.MINUTES);
+        return counts.minutes(tenant, start, end).map(minutes -> view(tenant, start, end, settledBefore, minutes));
+    }
+
+    private static ObjectNode view(
+            String tenant, Instant from, Instant to, Instant settledBefore, List<Minute> minutes) {
+        ObjectNode answer = JsonNodeFactory.instance.objectNode();
+        answer.put("tenant", tenant);
+        answer.put("from", from.toString());
+        answer.put("to", to.toString());
+        answer.put("settledBefore", settledBefore.toString());
+        ArrayNode list = answer.putArray("minutes");
+        long[] total = new long[5];
+        long unexplained = 0;
+        for (Minute minute : minutes) {
+            boolean settled = minute.minute().plus(1, ChronoUnit.MINUTES).compareTo(settledBefore) <= 0;
+            counts(list.addObject().put("minute", minute.minute().toString()), minute)
+                    .put("settled", settled);
+            total[0] += minute.accepted();
+            total[1] += minute.stored();
+            total[2] += minute.deduplicated();
+            total[3] += minute.deadLettered();
+            total[4] += minute.redriven();
+            if (settled && minute.drift() > 0) {
+                unexplained += minute.drift();
+            }
+        }
+        counts(answer.putObject("total"), new Minute(tenant, from, total[0], total[1], total[2], total[3], total[4]));
+        // Events answered 2xx that are in no table, in settled minutes: what may have been lost.
+        answer.put("unexplainedDrift", unexplained);
+        return answer;
+    }
+
+    private static ObjectNode counts(ObjectNode node, Minute minute) {
+        return node.put("accepted", minute.accepted())
+                .put("stored", minute.stored())
+                .put("deduplicated", minute.deduplicated())
+                .put("deadLettered", minute.deadLettered())
+                .put("redriven", minute.redriven())
+                .put("drift", minute.drift());
+    }
+
+    private static Instant time(String name, String value, List<Map<String, String>> errors) {
+        try {
+            return OffsetDateTime.parse(value).toInstant();
+        } catch (DateTimeParseException e) {
+            errors.add(Map.of("pointer", name, "detail", "must be an RFC 3339 time, such as 2026-12-01T10:00:00Z"));
+            return null;
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.sluice.sink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.dlq.DeadLetterHeaders;
+import io.sluice.ingest.EventPublisher;
+import io.sluice.sink.DeadLetterPublisher.Entry;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+
+/**
+ * Writes each dead-lettered record, with its content and why, to {@code dead_letters}: the
+ * index the DLQ API lists, inspects and redrives from, and what reconciliation counts. The
+ * topic stays the durable copy; an entry is keyed by the record it came from, so a record
+ * dead-lettered twice (a crash before the offset commit) is one entry.
+ */
+@ApplicationScoped
+public class DeadLetterIndex {
+
+    private static final String INSERT = """
+            INSERT INTO dead_letters (origin_topic, origin_partition, origin_offset, tenant, source, event_id,
+                                      accepted_at, reason, attempts, record_key, headers, value)
+            SELECT origin_topic, origin_partition, origin_offset, tenant, source, event_id,
+                   accepted_at, reason, attempts, record_key, headers::jsonb, value
+              FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[],
+                          $7::timestamptz[], $8::text[], $9::int[], $10::bytea[], $11::text[], $12::bytea[])
+                AS entry(origin_topic, origin_partition, origin_offset, tenant, source, event_id,
+                         accepted_at, reason, attempts, record_key, headers, value)
+            ON CONFLICT ON CONSTRAINT dead_letters_origin DO NOTHING
+            """;
+
+    private final Pool pool;
+    private final ObjectMapper json = new ObjectMapper();
+
+    DeadLetterIndex(Pool pool) {
+        this.pool = pool;
+    }
+
+    /** Arrays of the core (not Mutiny) buffer type: that is what the client encodes as {@code bytea[]}. */
+    Uni<Void> record(List<Entry> entries) {
+        if (entries.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        int n = entries.size();
+        String[] topics = new String[n];
+        Integer[] partitions = new Integer[n];
+        Long[] offsets = new Long[n];
+        String[] tenants = new String[n];
+        String[] sources = new String[n];
+        String[] ids = new String[n];
+        OffsetDateTime[] acceptedAt = new OffsetDateTime[n];
+        String[] reasons = new String[n];
+        Integer[] attempts = new Integer[n];
+        Buffer[] keys = new Buffer[n];
+        String[] headers = new String[n];
+        Buffer[] values = new Buffer[n];
+        for (int i = 0; i < n; i++) {
+            Entry entry = entries.get(i);
+            ConsumerRecord<String, byte[]> record = entry.record();
+            JsonNode event = event(record.value());
+            topics[i] = record.topic();
+            partitions[i] = record.partition();
+            offsets[i] = record.offset();
+            tenants[i] = header(record, EventPublisher.TENANT_HEADER);
+            sources[i] = text(event, "source");
+            ids[i] = text(event, "id");
+            acceptedAt[i] = acceptedAt(record);
+            reasons[i] = entry.reason().replace('\0', ' ');
+            attempts[i] = entry.attempts();
+            keys[i] = record.key() == null ? null : Buffer.buffer(record.key().getBytes(StandardCharsets.UTF_8));
+            headers[i] = DeadLetterHeaders.toJson(record.headers()).toString();
+            values[i] = Buffer.buffer(record.value() == null ? new byte[0] : record.value());
+        }
+        Tuple arrays = Tuple.tuple(List.of(
+                topics,
+                partitions,
+                offsets,
+                tenants,
+                sources,
+                ids,
+                acceptedAt,
+                reasons,
+                attempts,
+                keys,
+                headers,
+                values));
+        return pool.preparedQuery(INSERT).execute(arrays).replaceWithVoid();
+    }
+
+    /** The record's value as JSON when it is JSON (poison may not be), to name the event. */
+    private JsonNode event(byte[] value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return json.readTree(value);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String text(JsonNode event, String field) {
+        JsonNode value = event == null ? null : event.get(field);
+        if (value == null || !value.isTextual()) {
+            return null;
+        }
+        // PostgreSQL text cannot hold NUL; a name with one is poison's, not an event's.
+        return value.asText().indexOf('\0') >= 0 ? null : value.asText();
+    }
+
+    private static OffsetDateTime acceptedAt(ConsumerRecord<String, byte[]> record) {
+        String value = header(record, EventPublisher.ACCEPTED_AT_HEADER);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return AcceptedAt.parse(value).atOffset(ZoneOffset.UTC);
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        if (header == null || header.value() == null) {
+            return null;
+        }
+        String text = new String(header.value(), StandardCharsets.UTF_8);
+        return text.indexOf('\0') >= 0 ? null : text;
+    }
+}

@@ -24,6 +24,18 @@ public interface SluiceConfig {
 
     Reconcile reconcile();
 
+    Pitfalls pitfalls();
+
+    interface Pitfalls {
+        /** Any failed check keeps readiness DOWN (a replica set up to lose data gets no traffic). */
+        @WithDefault("false")
+        boolean strict();
+
+        /** Readiness re-makes the report at most this often. */
+        @WithDefault("30s")
+        Duration recheckInterval();
+    }
+
     interface Reconcile {
         /** How often each replica adds its counts of accepted events to PostgreSQL. */
         @WithDefault("1s")

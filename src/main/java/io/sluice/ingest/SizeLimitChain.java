@@ -114,6 +114,11 @@ public class SizeLimitChain {
                 limits.consumerMaxPartitionFetch().map(String::valueOf).orElse("(no sink channel, unchecked)"));
     }
 
+    /** The chain's broken links now, in words; empty when it holds. */
+    public List<String> brokenLinks() {
+        return brokenLinks(read());
+    }
+
     Limits read() {
         long body = config.getValue("quarkus.http.limits.max-body-size", MemorySize.class)
                 .asLongValue();

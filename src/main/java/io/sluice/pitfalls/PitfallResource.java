@@ -1,0 +1,50 @@
+package io.sluice.pitfalls;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.config.SluiceConfig;
+import io.sluice.security.Scopes;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/** {@code GET /v1/admin/pitfalls}: the pitfall guard's checks, made now, each pass, warn or fail with why. */
+@Path("/v1/admin/pitfalls")
+@RolesAllowed(Scopes.ADMIN)
+public class PitfallResource {
+
+    private final PitfallGuard guard;
+    private final boolean strict;
+
+    PitfallResource(PitfallGuard guard, SluiceConfig config) {
+        this.guard = guard;
+        this.strict = config.pitfalls().strict();
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Kafka settings that lose or duplicate data: producers, the sink consumer, topics, size limits")
+    public Uni<ObjectNode> report() {
+        return guard.check().map(report -> {
+            ObjectNode answer = JsonNodeFactory.instance.objectNode();
+            answer.put("at", report.at().toString());
+            answer.put("strict", strict);
+            answer.put(
+                    "status",
+                    report.failed()
+                            ? "fail"
+                            : report.pitfalls().stream().anyMatch(p -> p.status() == Pitfall.Status.WARN)
+                                    ? "warn"
+                                    : "pass");
+            ArrayNode checks = answer.putArray("checks");
+            report.pitfalls().forEach(pitfall -> checks.add(pitfall.toJson()));
+            return answer;
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package io.sluice.pitfalls;
+
+import static io.sluice.testing.Http.anonymous;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.sluice.testing.TestCredentials;
+import java.net.URI;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Sluice as shipped, on the one-broker local stack: every client setting passes, the topics'
+ * replication is a warning (fine for development, named as such), nothing fails, and readiness
+ * is UP. The report needs the admin scope.
+ */
+@QuarkusTest
+class PitfallReportTest {
+
+    @TestHTTPResource("/")
+    URI app;
+
+    @Test
+    void theShippedSettingsPassAndAOneBrokerClusterIsAWarning() {
+        String key = TestCredentials.createKey(app, "pitfalls", "admin");
+        JsonPath report = anonymous()
+                .header("Authorization", "Bearer " + key)
+                .get("/v1/admin/pitfalls")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(report.getString("status")).isEqualTo("warn");
+        assertThat(report.getList("checks.findAll { it.status == 'fail' }")).isEmpty();
+        for (String channel : new String[] {"events", "dead-letter", "alerts-out"}) {
+            assertThat(status(report, "producer " + channel + ": acks")).isEqualTo("pass");
+            assertThat(status(report, "producer " + channel + ": enable.idempotence"))
+                    .isEqualTo("pass");
+        }
+        assertThat(status(report, "producer events: retries")).isEqualTo("pass");
+        assertThat(status(report, "producer events: delivery.timeout.ms")).isEqualTo("pass");
+        assertThat(status(report, "producer events: compression.type")).isEqualTo("pass");
+        assertThat(status(report, "consumer events-sink: enable.auto.commit")).isEqualTo("pass");
+        assertThat(status(report, "consumer events-sink: commit-strategy")).isEqualTo("pass");
+        assertThat(status(report, "topic sluice.events: replication factor")).isEqualTo("warn");
+        assertThat(status(report, "topic sluice.events: unclean.leader.election.enable"))
+                .isEqualTo("pass");
+
+        JsonPath ready = anonymous()
+                .get("/q/health/ready")
+                .then()
+                .statusCode(200)
+                .extract()
+                .jsonPath();
+        assertThat(ready.getString("checks.find { it.name == 'pitfalls' }.status"))
+                .isEqualTo("UP");
+
+        anonymous().get("/v1/admin/pitfalls").then().statusCode(401);
+        anonymous()
+                .header("Authorization", "Bearer " + TestCredentials.createKey(app, "pitfalls", "ingest"))
+                .get("/v1/admin/pitfalls")
+                .then()
+                .statusCode(403);
+    }
+
+    private static String status(JsonPath report, String check) {
+        return report.getString("checks.find { it.check == '" + check + "' }.status");
+    }
+}

@@ -232,6 +232,10 @@ public interface SluiceConfig {
         @WithDefault("10s")
         Duration maxBackoff();
 
+        /** How often the sink group's lag per partition is read from the cluster. */
+        @WithDefault("5s")
+        Duration lagInterval();
+
         /** Test-only fault injection: never set in production. */
         Fault fault();
 

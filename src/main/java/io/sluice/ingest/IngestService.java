@@ -2,6 +2,9 @@ package io.sluice.ingest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sluice.config.SluiceConfig;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
@@ -40,7 +43,23 @@ public class IngestService {
     private final AcceptedCounts acceptedCounts;
     private final SluiceConfig.Ingest config;
 
-    IngestService(EventPublisher publisher, InFlightBudget budget, AcceptedCounts acceptedCounts, SluiceConfig config) {
+    private final Counter accepted;
+    private final Counter unavailable;
+    private final Timer answered;
+
+    IngestService(
+            EventPublisher publisher,
+            InFlightBudget budget,
+            AcceptedCounts acceptedCounts,
+            SluiceConfig config,
+            MeterRegistry metrics) {
+        this.accepted = metrics.counter("sluice.ingest.events", "outcome", "accepted");
+        this.unavailable = metrics.counter("sluice.ingest.events", "outcome", "unavailable");
+        this.answered = Timer.builder("sluice.ingest.acknowledged")
+                .description(
+                        "From a request's events being sent to Kafka to every one of them settled (acked or timed out)")
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
         this.publisher = publisher;
         this.budget = budget;
         this.acceptedCounts = acceptedCounts;
@@ -73,6 +92,7 @@ public class IngestService {
         Uni.join().all(sends).andFailFast().subscribe().with(settled -> budget.release(body.length));
 
         Duration timeout = config.ackTimeout();
+        Timer.Sample sending = Timer.start();
         List<Uni<EventOutcome>> answers = new ArrayList<>(sends.size());
         for (int i = 0; i < sends.size(); i++) {
             PreparedEvent event = events.get(i);
@@ -86,9 +106,13 @@ public class IngestService {
                             "Kafka did not acknowledge within " + timeout.toSeconds() + " s.")));
         }
         return Uni.join().all(answers).andFailFast().map(outcomes -> {
+            sending.stop(answered);
+            int acceptedEvents =
+                    (int) outcomes.stream().filter(EventOutcome::isAccepted).count();
+            accepted.increment(acceptedEvents);
+            unavailable.increment(outcomes.size() - acceptedEvents);
             // Reconciliation counts what the client is told was accepted.
-            acceptedCounts.accepted(tenant, acceptedAt, (int)
-                    outcomes.stream().filter(EventOutcome::isAccepted).count());
+            acceptedCounts.accepted(tenant, acceptedAt, acceptedEvents);
             return IngestResult.of(outcomes);
         });
     }

@@ -36,7 +36,9 @@ public class ReconcileCounts {
                        count(*) FILTER (WHERE redriven_at IS NULL) AS dead_lettered,
                        count(*) FILTER (WHERE redriven_at IS NOT NULL) AS redriven
                   FROM dead_letters
-                 WHERE ($1::text IS NULL OR tenant = $1) AND accepted_at >= $2 AND accepted_at < $3
+                 -- Poison without a tenant header belongs to no tenant's counts.
+                 WHERE ($1::text IS NULL OR tenant = $1) AND tenant IS NOT NULL
+                   AND accepted_at >= $2 AND accepted_at < $3
                  GROUP BY 1, 2)
             SELECT tenant, minute, coalesce(accepted, 0) AS accepted, coalesce(stored, 0) AS stored,
                    coalesce(deduplicated, 0) AS deduplicated, coalesce(dead_lettered, 0) AS dead_lettered,

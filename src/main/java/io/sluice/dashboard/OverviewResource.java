@@ -1,0 +1,105 @@
+package io.sluice.dashboard;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.sluice.pitfalls.Pitfall;
+import io.sluice.pitfalls.PitfallGuard;
+import io.sluice.reconcile.DriftMetric;
+import io.sluice.security.Caller;
+import io.sluice.security.Scopes;
+import io.sluice.sink.SinkLag;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.Tuple;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.SortedMap;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+
+/**
+ * {@code GET /v1/admin/overview}: what the operator dashboard shows, in one answer. Counters
+ * are this replica's totals since it started (the page turns them into rates); lag, dead
+ * letters, drift and the pitfall report are the cluster's and the tenant's.
+ */
+@Path("/v1/admin/overview")
+@RolesAllowed(Scopes.ADMIN)
+public class OverviewResource {
+
+    private static final Duration PITFALLS_MAX_AGE = Duration.ofSeconds(30);
+
+    private final MeterRegistry metrics;
+    private final SinkLag lag;
+    private final DriftMetric drift;
+    private final PitfallGuard pitfalls;
+    private final Pool pool;
+    private final Caller caller;
+
+    OverviewResource(
+            MeterRegistry metrics, SinkLag lag, DriftMetric drift, PitfallGuard pitfalls, Pool pool, Caller caller) {
+        this.metrics = metrics;
+        this.lag = lag;
+        this.drift = drift;
+        this.pitfalls = pitfalls;
+        this.pool = pool;
+        this.caller = caller;
+    }
+
+    @GET
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(
+            summary = "Ingest and sink totals, lag per partition, dead letters, drift and pitfalls, for the dashboard")
+    public Uni<ObjectNode> overview() {
+        String tenant = caller.tenant();
+        Uni<Long> dead = pool.preparedQuery(
+                        "SELECT count(*) FROM dead_letters WHERE tenant = $1 AND redriven_at IS NULL")
+                .execute(Tuple.of(tenant))
+                .map(rows -> rows.iterator().next().getLong(0));
+        return Uni.combine().all().unis(dead, pitfalls.recent(PITFALLS_MAX_AGE)).with((deadLetters, report) -> {
+            ObjectNode answer = JsonNodeFactory.instance.objectNode();
+            answer.put("at", Instant.now().toString());
+            answer.put("tenant", tenant);
+            answer.putObject("ingest")
+                    .put("accepted", counter("sluice.ingest.events", "outcome", "accepted"))
+                    .put("unavailable", counter("sluice.ingest.events", "outcome", "unavailable"));
+            answer.putObject("sink")
+                    .put("stored", counter("sluice.sink.stored"))
+                    .put("duplicates", counter("sluice.sink.duplicates"))
+                    .put("deadLettered", counter("sluice.sink.dead.lettered"));
+            ObjectNode lagNode = answer.putObject("lag");
+            SortedMap<Integer, Long> partitions = lag.current();
+            ObjectNode perPartition = lagNode.putObject("partitions");
+            partitions.forEach((partition, value) -> perPartition.put(Integer.toString(partition), value));
+            lagNode.put(
+                    "total",
+                    partitions.values().stream().mapToLong(Long::longValue).sum());
+            answer.put("deadLetters", deadLetters);
+            answer.put("drift", drift.current(tenant));
+            ObjectNode pitfallNode = answer.putObject("pitfalls");
+            pitfallNode.put("failed", report.failed());
+            pitfallNode.put(
+                    "warnings",
+                    report.pitfalls().stream()
+                            .filter(p -> p.status() == Pitfall.Status.WARN)
+                            .count());
+            var failures = pitfallNode.putArray("failures");
+            report.pitfalls().stream()
+                    .filter(p -> p.status() == Pitfall.Status.FAIL)
+                    .forEach(p -> failures.add(p.check() + " = " + p.found()));
+            return answer;
+        });
+    }
+
+    /** A counter's total over all its tags, or of the ones named. */
+    private double counter(String name, String... tags) {
+        return metrics.find(name).tags(tags).counters().stream()
+                .mapToDouble(Counter::count)
+                .sum();
+    }
+}

@@ -1,0 +1,195 @@
+package io.sluice.dashboard;
+
+import static io.sluice.testing.Http.anonymous;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.sluice.testing.TestCredentials;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The operator dashboard in a real headless Chromium against a running Sluice: it connects
+ * with a key, its figures move while events arrive, an alert raised meanwhile appears through
+ * its EventSource, and the page is saved as {@code target/dashboard.png}.
+ *
+ * <p>Needs Debian's {@code chromium} and {@code chromium-driver} (what {@code .ci/run}
+ * installs). Without them the test is skipped, unless {@code SLUICE_REQUIRE_BROWSER=1}
+ * (CI sets it) makes their absence a failure.
+ */
+@QuarkusTest
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class DashboardBrowserTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final File CHROMEDRIVER = new File(System.getProperty("chromedriver.path", "/usr/bin/chromedriver"));
+    private static final String CHROMIUM = System.getProperty("chromium.path", "/usr/bin/chromium");
+    private static final Duration WAIT = Duration.ofSeconds(60);
+
+    @TestHTTPResource("/")
+    URI app;
+
+    private final String run = UUID.randomUUID().toString().substring(0, 8);
+    private final String tenant = "dashboard-" + run;
+    private ChromeDriver browser;
+
+    @Test
+    void theDashboardShowsLiveFiguresAndAnAlertAppears() throws Exception {
+        boolean required = "1".equals(System.getenv("SLUICE_REQUIRE_BROWSER"));
+        if (!required) {
+            assumeTrue(CHROMEDRIVER.canExecute(), "no chromedriver at " + CHROMEDRIVER + ": browser test skipped");
+        }
+        String key = TestCredentials.createKey(app, tenant, "admin", "ingest", "subscribe");
+        anonymous()
+                .header("Authorization", "Bearer " + key)
+                .contentType("application/json")
+                .body(
+                        "{\"name\":\"too hot\",\"kind\":\"threshold\",\"severity\":\"critical\",\"type\":\"dashboard.test\","
+                                + "\"pointer\":\"/temperature\",\"op\":\">\",\"value\":80}")
+                .post("/v1/rules")
+                .then()
+                .statusCode(201);
+
+        anonymous()
+                .header("Authorization", "Bearer " + key)
+                .get("/v1/admin/overview")
+                .then()
+                .statusCode(200);
+
+        browser = startBrowser();
+        browser.get(app.toString());
+        browser.findElement(By.id("key")).sendKeys(key);
+        browser.findElement(By.cssSelector("#connect button")).click();
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Tenant " + tenant));
+        long acceptedBefore = figure("accepted-total");
+
+        AtomicBoolean sending = new AtomicBoolean(true);
+        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
+            for (int batch = 0; sending.get() && batch < 200; batch++) {
+                post(key, batch, 50, 20);
+                sleep(250);
+            }
+        });
+        try {
+            wait.withMessage("the ingest rate never moved")
+                    .until(driver -> figure("ingest-rate") > 0 && figure("sink-rate") > 0);
+            wait.withMessage("the accepted total never grew")
+                    .until(driver -> figure("accepted-total") >= acceptedBefore + 500);
+            post(key, 9_999, 1, 95); // too hot
+            wait.withMessage("the alert never appeared")
+                    .until(ExpectedConditions.textToBePresentInElementLocated(
+                            By.cssSelector("#alerts li.firing"), "too hot"));
+        } catch (RuntimeException e) {
+            save(Path.of("target", "dashboard-failed.png"));
+            throw new AssertionError(
+                    "dashboard status: " + browser.findElement(By.id("status")).getText(), e);
+        } finally {
+            sending.set(false);
+            load.get(30, TimeUnit.SECONDS); // and fails the test if the load did
+        }
+        assertThat(browser.findElement(By.id("pitfalls-status")).getText()).isNotEqualTo("–");
+        assertThat(browser.findElements(By.cssSelector("#lag-partitions tr"))).hasSizeGreaterThan(1);
+
+        Path screenshot = Path.of("target", "dashboard.png");
+        save(screenshot);
+        assertThat(Files.size(screenshot)).isGreaterThan(10_000);
+    }
+
+    private void save(Path screenshot) throws IOException {
+        Files.copy(browser.getScreenshotAs(OutputType.FILE).toPath(), screenshot, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @AfterEach
+    void closeBrowser() {
+        if (browser != null) {
+            browser.quit();
+        }
+    }
+
+    private static ChromeDriver startBrowser() throws Exception {
+        // An explicit driver path: Selenium Manager, which would download one, is never asked.
+        Path scratch = Files.createDirectories(Path.of("target", "browser-tmp").toAbsolutePath());
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort()
+                .withEnvironment(Map.of("TMPDIR", scratch.toString()))
+                .withLogFile(new File("target/chromedriver.log"))
+                .build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments(
+                "--headless=new",
+                "--no-sandbox", // CI runs as root
+                "--disable-dev-shm-usage",
+                "--disable-gpu",
+                "--window-size=1440,1043", // a 1440x900 viewport: a laptop screen
+                "--no-first-run",
+                "--disable-extensions",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync");
+        ChromeDriver driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(20));
+        return driver;
+    }
+
+    /** The number a tile shows, or -1 while it shows none. */
+    private long figure(String id) {
+        String text = browser.findElement(By.id(id)).getText().replace(",", "").trim();
+        return text.matches("\\d+") ? Long.parseLong(text) : -1;
+    }
+
+    private void post(String key, int batch, int count, int temperature) {
+        ArrayNode events = JSON.createArrayNode();
+        for (int i = 0; i < count; i++) {
+            ObjectNode event = events.addObject()
+                    .put("specversion", "1.0")
+                    .put("id", "dashboard-" + batch + "-" + i)
+                    .put("source", "/dashboard-test/" + run)
+                    .put("type", "dashboard.test")
+                    .put("subject", "sensor-" + (i % 5));
+            event.putObject("data").put("temperature", temperature);
+        }
+        anonymous()
+                .header("Authorization", "Bearer " + key)
+                .contentType("application/cloudevents-batch+json")
+                .body(events.toString())
+                .post("/v1/events")
+                .then()
+                .statusCode(202);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,5 +1,6 @@
 package io.sluice.ingest;
 
+import static io.sluice.testing.Http.anonymous;
 import static io.sluice.testing.Http.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -94,6 +95,8 @@ class KafkaOutageTest {
                     refused.add(request.get());
                 }
             }
+            // A replica with no room for another request is not ready: traffic goes elsewhere.
+            assertThat(bufferReadiness()).isEqualTo("DOWN");
         } finally {
             PrivateBrokerResource.kafka.resume(1);
         }
@@ -111,6 +114,7 @@ class KafkaOutageTest {
             }
         }
         assertThat(accepted).isEqualTo(6);
+        await().atMost(Duration.ofSeconds(20)).until(() -> "UP".equals(bufferReadiness()));
         // Settled sends give their bytes back: a full budget's worth is admitted again.
         for (int i = 0; i < 6; i++) {
             given().contentType("application/cloudevents+json")
@@ -119,6 +123,14 @@ class KafkaOutageTest {
                     .then()
                     .statusCode(202);
         }
+    }
+
+    private static String bufferReadiness() {
+        return anonymous()
+                .get("/q/health/ready")
+                .then()
+                .extract()
+                .path("checks.find { it.name == 'ingest-buffer' }.status");
     }
 
     /** A valid structured event whose JSON is exactly {@code size} bytes. */

@@ -33,11 +33,10 @@ public class DeadLetterStore {
             + " AND ($6::bigint[] IS NULL OR id = ANY($6))"
             + " ORDER BY id LIMIT $7";
 
-    /** A list leaves out the content: a page of large records is not read to show their reasons. */
-    private static final String LIST = "SELECT "
-            + DeadLetter.COLUMNS
-                    .replace("headers::text AS headers", "'[]' AS headers")
-                    .replace("value,", "''::bytea AS value,")
+    /** A list leaves out the content (headers and value): a page of large records is not read to show their reasons. */
+    private static final String LIST = "SELECT id, origin_topic, origin_partition, origin_offset, tenant, source,"
+            + " event_id, accepted_at, reason, attempts, record_key, '[]' AS headers, ''::bytea AS value,"
+            + " dead_lettered_at, redriven_at, redriven_to"
             + WHERE;
 
     private static final String LOCK_PAGE = "SELECT " + DeadLetter.COLUMNS + WHERE + " FOR UPDATE SKIP LOCKED";

@@ -22,21 +22,22 @@ import org.apache.kafka.common.header.Header;
 /**
  * Writes each dead-lettered record, with its content and why, to {@code dead_letters}: the
  * index the DLQ API lists, inspects and redrives from, and what reconciliation counts. The
- * topic stays the durable copy; an entry is keyed by the record it came from, so a record
- * dead-lettered twice (a crash before the offset commit) is one entry.
+ * topic stays the durable copy; an entry is keyed by the record it came from (topic,
+ * partition, offset and the record's timestamp, since offsets start again in a re-created
+ * topic), so a record dead-lettered twice (a crash before the offset commit) is one entry.
  */
 @ApplicationScoped
 public class DeadLetterIndex {
 
     private static final String INSERT = """
-            INSERT INTO dead_letters (origin_topic, origin_partition, origin_offset, tenant, source, event_id,
-                                      accepted_at, reason, attempts, record_key, headers, value)
-            SELECT origin_topic, origin_partition, origin_offset, tenant, source, event_id,
-                   accepted_at, reason, attempts, record_key, headers::jsonb, value
-              FROM unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::text[],
-                          $7::timestamptz[], $8::text[], $9::int[], $10::bytea[], $11::text[], $12::bytea[])
-                AS entry(origin_topic, origin_partition, origin_offset, tenant, source, event_id,
-                         accepted_at, reason, attempts, record_key, headers, value)
+            INSERT INTO dead_letters (origin_topic, origin_partition, origin_offset, origin_timestamp, tenant, source,
+                                      event_id, accepted_at, reason, attempts, record_key, headers, value)
+            SELECT origin_topic, origin_partition, origin_offset, origin_timestamp, tenant, source,
+                   event_id, accepted_at, reason, attempts, record_key, headers::jsonb, value
+              FROM unnest($1::text[], $2::int[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::text[],
+                          $8::timestamptz[], $9::text[], $10::int[], $11::bytea[], $12::text[], $13::bytea[])
+                AS entry(origin_topic, origin_partition, origin_offset, origin_timestamp, tenant, source,
+                         event_id, accepted_at, reason, attempts, record_key, headers, value)
             ON CONFLICT ON CONSTRAINT dead_letters_origin DO NOTHING
             """;
 
@@ -56,6 +57,7 @@ public class DeadLetterIndex {
         String[] topics = new String[n];
         Integer[] partitions = new Integer[n];
         Long[] offsets = new Long[n];
+        Long[] timestamps = new Long[n];
         String[] tenants = new String[n];
         String[] sources = new String[n];
         String[] ids = new String[n];
@@ -72,6 +74,7 @@ public class DeadLetterIndex {
             topics[i] = record.topic();
             partitions[i] = record.partition();
             offsets[i] = record.offset();
+            timestamps[i] = record.timestamp();
             tenants[i] = header(record, EventPublisher.TENANT_HEADER);
             sources[i] = text(event, "source");
             ids[i] = text(event, "id");
@@ -86,6 +89,7 @@ public class DeadLetterIndex {
                 topics,
                 partitions,
                 offsets,
+                timestamps,
                 tenants,
                 sources,
                 ids,

@@ -45,7 +45,8 @@ public class EventWriter {
     /**
      * Records that found their event already stored by another record. A record whose own row
      * is there was stored by an earlier delivery of itself (a crash before the offset commit),
-     * not re-posted, so it is no hit; a hit seen twice is kept once.
+     * not re-posted, so it is no hit; a hit seen twice is kept once (keyed by event and offset:
+     * an offset alone is reused when a topic is created again).
      */
     private static final String INSERT_HITS = """
             INSERT INTO dedup_hits (kafka_partition, kafka_offset, tenant, source, event_id, accepted_at)

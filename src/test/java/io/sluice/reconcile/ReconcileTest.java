@@ -11,16 +11,24 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.specification.RequestSpecification;
+import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.TestCredentials;
 import io.sluice.testing.TestDatabase;
 import java.net.URI;
 import java.sql.Connection;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -45,6 +53,7 @@ class ReconcileTest {
     @Test
     void acceptedEqualsStoredPlusDeduplicatedPlusDeadLetteredAndDeletedRowsShowAsDrift() throws Exception {
         String key = TestCredentials.createKey(app, tenant, "ingest", "admin", "subscribe");
+        simulateARecreatedTopic();
         String constraint = "reconcile_refuse_" + run;
         Instant from = Instant.now();
         try (Connection db = TestDatabase.connect()) {
@@ -211,6 +220,42 @@ class ReconcileTest {
                 .get("/v1/admin/dlq")
                 .then()
                 .statusCode(403);
+    }
+
+    /**
+     * Entries left by an earlier incarnation of the events topic (deleted and created again,
+     * so its offsets start over) at the very offsets this test's records are about to take:
+     * a record is not its offset, and none of this test's entries may be taken for them.
+     */
+    private void simulateARecreatedTopic() throws Exception {
+        String bootstrap = LocalStackResource.sharedConfig().get("kafka.bootstrap.servers");
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int partition = 0; partition < 6; partition++) {
+            latest.put(new TopicPartition("sluice.events", partition), OffsetSpec.latest());
+        }
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+                Connection db = TestDatabase.connect();
+                var deadLetter = db.prepareStatement("INSERT INTO dead_letters (origin_topic, origin_partition,"
+                        + " origin_offset, tenant, reason, attempts, headers, value)"
+                        + " VALUES ('sluice.events', ?, ?, ?, 'an earlier topic', 1, '[]', '')");
+                var hit = db.prepareStatement("INSERT INTO dedup_hits (kafka_partition, kafka_offset, tenant, source,"
+                        + " event_id, accepted_at) VALUES (?, ?, ?, 'earlier', 'earlier', now())")) {
+            var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+            for (var end : ends.entrySet()) {
+                for (long offset = end.getValue().offset();
+                        offset < end.getValue().offset() + 60;
+                        offset++) {
+                    for (var statement : List.of(deadLetter, hit)) {
+                        statement.setInt(1, end.getKey().partition());
+                        statement.setLong(2, offset);
+                        statement.setString(3, "earlier-" + run);
+                        statement.addBatch();
+                    }
+                }
+            }
+            deadLetter.executeBatch();
+            hit.executeBatch();
+        }
     }
 
     private static void assertCounts(JsonPath answer, long accepted, long stored, long deduplicated, long dead) {

@@ -117,6 +117,8 @@ class ReconcileTest {
                 await().atMost(Duration.ofSeconds(30)).until(() -> driftMetric() == 0);
             } finally {
                 db.createStatement().execute("ALTER TABLE events DROP CONSTRAINT IF EXISTS " + constraint);
+                db.createStatement().execute("DELETE FROM dead_letters WHERE tenant = 'earlier-" + run + "'");
+                db.createStatement().execute("DELETE FROM dedup_hits WHERE tenant = 'earlier-" + run + "'");
             }
         }
 
@@ -235,11 +237,13 @@ class ReconcileTest {
         }
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
                 Connection db = TestDatabase.connect();
-                var deadLetter = db.prepareStatement("INSERT INTO dead_letters (origin_topic, origin_partition,"
-                        + " origin_offset, tenant, reason, attempts, headers, value)"
-                        + " VALUES ('sluice.events', ?, ?, ?, 'an earlier topic', 1, '[]', '')");
-                var hit = db.prepareStatement("INSERT INTO dedup_hits (kafka_partition, kafka_offset, tenant, source,"
-                        + " event_id, accepted_at) VALUES (?, ?, ?, 'earlier', 'earlier', now())")) {
+                var deadLetter = db.prepareStatement(
+                        "INSERT INTO dead_letters (origin_topic, origin_partition,"
+                                + " origin_offset, tenant, reason, attempts, headers, value)"
+                                + " VALUES ('sluice.events', ?, ?, ?, 'an earlier topic', 1, '[]', '') ON CONFLICT DO NOTHING");
+                var hit = db.prepareStatement(
+                        "INSERT INTO dedup_hits (kafka_partition, kafka_offset, tenant, source,"
+                                + " event_id, accepted_at) VALUES (?, ?, ?, 'earlier', 'earlier', now()) ON CONFLICT DO NOTHING")) {
             var ends = admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS);
             for (var end : ends.entrySet()) {
                 for (long offset = end.getValue().offset();

@@ -30,6 +30,7 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.chromium.ChromiumDriverLogLevel;
 import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -139,6 +140,8 @@ class DashboardBrowserTest {
                 .usingDriverExecutable(CHROMEDRIVER)
                 .usingAnyFreePort()
                 .withEnvironment(Map.of("TMPDIR", scratch.toString()))
+                // Warnings only: at INFO the driver logs every command, the typed key included.
+                .withLogLevel(ChromiumDriverLogLevel.WARNING)
                 .withLogFile(new File("target/chromedriver.log"))
                 .build();
         ChromeOptions options = new ChromeOptions();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.dlq.DeadLetterStore.Filter;
+import io.sluice.error.JsonObjectBody;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
@@ -21,7 +22,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -117,7 +117,7 @@ public class DeadLetterResource {
             summary =
                     "Redrive dead letters: {\"ids\": [...]}, {\"source\", \"reason\"} or {\"all\": true}; at most max (10,000)")
     public Uni<ObjectNode> redrive(byte[] body) {
-        JsonNode request = parse(body);
+        JsonNode request = JsonObjectBody.parse(body, "redrive request");
         List<Map<String, String>> errors = new ArrayList<>();
         request.fieldNames().forEachRemaining(member -> {
             if (!REDRIVE_MEMBERS.contains(member)) {
@@ -161,18 +161,6 @@ public class DeadLetterResource {
             answer.put("more", outcome.more());
             return answer;
         });
-    }
-
-    private static JsonNode parse(byte[] body) {
-        try {
-            JsonNode request = JSON.readTree(body);
-            if (request != null && request.isObject()) {
-                return request;
-            }
-        } catch (IOException e) {
-            // answered below
-        }
-        throw ProblemException.of(ProblemType.MALFORMED_JSON, "A redrive request is a JSON object.");
     }
 
     private static List<Long> ids(JsonNode node, List<Map<String, String>> errors) {

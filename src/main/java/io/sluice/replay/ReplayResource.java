@@ -1,8 +1,8 @@
 package io.sluice.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.error.JsonObjectBody;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
@@ -19,7 +19,6 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -38,8 +37,6 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 @Produces(MediaType.APPLICATION_JSON)
 public class ReplayResource {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final ReplayService replays;
     private final Caller caller;
 
@@ -52,7 +49,7 @@ public class ReplayResource {
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Replay the tenant's events accepted in [from, to): {\"from\", \"to\", \"dryRun\"}")
     public Uni<Response> start(byte[] body) {
-        JsonNode request = parse(body);
+        JsonNode request = JsonObjectBody.parse(body, "replay request");
         List<Map<String, String>> errors = new ArrayList<>();
         Instant from = time(request, "from", errors);
         Instant to = time(request, "to", errors);
@@ -101,18 +98,6 @@ public class ReplayResource {
             throw ProblemException.of(ProblemType.NOT_FOUND, "There is no replay " + id + " on this replica.");
         }
         return replay;
-    }
-
-    private static JsonNode parse(byte[] body) {
-        try {
-            JsonNode request = JSON.readTree(body);
-            if (request != null && request.isObject()) {
-                return request;
-            }
-        } catch (IOException e) {
-            // answered below
-        }
-        throw ProblemException.of(ProblemType.MALFORMED_JSON, "A replay request is a JSON object.");
     }
 
     private static Instant time(JsonNode request, String member, List<Map<String, String>> errors) {

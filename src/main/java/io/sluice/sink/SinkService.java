@@ -159,12 +159,9 @@ public class SinkService {
             return chain;
         }
         // The batch's own repeats are still dedup hits, recorded once every row is settled.
-        return chain.call(() -> Uni.createFrom()
-                .deferred(() -> attempt(List.of(), repeats, replay))
-                .onFailure()
-                .retry()
-                .withBackOff(config.initialBackoff(), config.maxBackoff())
-                .indefinitely());
+        return chain.call(() -> retried(
+                "recording the batch's dedup hits",
+                () -> attempt(List.of(), repeats, replay).replaceWithVoid()));
     }
 
     private Uni<Integer> storeAlone(Stored row, boolean replay) {

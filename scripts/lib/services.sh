@@ -261,16 +261,17 @@ _svc_pg_up() {
   echo "postgres: started PostgreSQL $SLUICE_PG_BINARIES_VERSION on 127.0.0.1:$port (user postgres, no password; pid $(_svc_pg_ours "$dir"), log $dir/postgres.log)"
 }
 
-# pg_ctl refuses to run as root, so root (cleaning up a user's stack) sends SIGINT, which
-# is the postmaster's own "fast shutdown".
-_svc_pg_down() {
-  local dir=$1/postgres pid
+# pg_ctl refuses to run as root, so root (cleaning up a user's stack) sends the signal that
+# is the postmaster's own shutdown mode: SIGINT "fast", SIGQUIT "immediate".
+_svc_pg_down() { # <stack_dir> [fast|immediate]
+  local dir=$1/postgres mode=${2:-fast} pid signal
   pid=$(_svc_pg_ours "$dir") || return 0
+  signal=$([[ $mode == immediate ]] && echo QUIT || echo INT)
   if ((EUID == 0)); then
-    kill -INT "$pid" 2>/dev/null || true
+    kill "-$signal" "$pid" 2>/dev/null || true
   else
-    "$(_svc_pg_bin "$dir")/pg_ctl" -D "$dir/data" -m fast -w -t 60 stop >/dev/null 2>&1 ||
-      kill -INT "$pid" 2>/dev/null || true
+    "$(_svc_pg_bin "$dir")/pg_ctl" -D "$dir/data" -m "$mode" -w -t 60 stop >/dev/null 2>&1 ||
+      kill "-$signal" "$pid" 2>/dev/null || true
   fi
   if ! _svc_wait 60 _svc_pid_gone "$pid"; then
     _svc_err "postgres: pid $pid did not stop; see $dir/postgres.log"
@@ -435,16 +436,18 @@ _svc_pg_unmanaged() {
   return 1
 }
 
-services_pg_stop() {
-  local dir cluster port
+# Mode "fast" disconnects clients and checkpoints; "immediate" is a crash as far as the data
+# is concerned: no checkpoint, the next start recovers from the write-ahead log.
+services_pg_stop() { # <stack_dir> [fast|immediate]
+  local dir cluster port mode=${2:-fast}
   dir=$(_svc_stack_dir "${1:-}") || return 1
   port=$(_svc_pg_port)
   if _svc_pg_ours "$dir/postgres" >/dev/null; then
-    _svc_pg_down "$dir"
+    _svc_pg_down "$dir" "$mode"
   elif cluster=$(_svc_pg_cluster "$port"); then
     # shellcheck disable=SC2086 # "<version> <name>" are two arguments
-    pg_ctlcluster --skip-systemctl-redirect $cluster stop -m fast || return 1
-    echo "postgres: stopped cluster $cluster (port $port)"
+    pg_ctlcluster --skip-systemctl-redirect $cluster stop -m "$mode" || return 1
+    echo "postgres: stopped cluster $cluster (port $port, $mode)"
   else
     _svc_pg_unmanaged "$port"
   fi

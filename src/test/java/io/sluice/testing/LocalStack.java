@@ -99,6 +99,11 @@ public final class LocalStack {
         run("kill", Integer.toString(nodeId));
     }
 
+    /** SIGTERM: a clean shutdown (leadership handed over first); returns once the broker exited. */
+    public void stop(int nodeId) {
+        run("stop", Integer.toString(nodeId));
+    }
+
     /** SIGSTOP: the broker keeps its connections open and answers nothing, like a hung machine. */
     public void pause(int nodeId) {
         run("pause", Integer.toString(nodeId));
@@ -120,6 +125,14 @@ public final class LocalStack {
      */
     public void stopPostgres() {
         run("stop-postgres");
+    }
+
+    /**
+     * Stops PostgreSQL as a crash would: an immediate shutdown, no checkpoint, so the next start
+     * recovers from the write-ahead log. Like {@link #stopPostgres()}, every test sees it gone.
+     */
+    public void killPostgres() {
+        run("kill-postgres");
     }
 
     public void startPostgres() {

@@ -58,7 +58,7 @@ class SinkCrashIT {
     private static final Path CLASS_ARCHIVE = PROJECT.resolve("target/sink-crash-classes.jsa");
 
     private static boolean classArchiveTried;
-    private static boolean classArchiveMade;
+    private static volatile boolean classArchiveMade;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String topic = "sink-crash-" + run + ".events";
@@ -164,24 +164,27 @@ class SinkCrashIT {
                 break;
             }
         }
-        app.destroy();
+        // No halt at the step this time: end it as a crash all the same (SIGKILL).
+        app.destroyForcibly();
         app.waitFor(30, TimeUnit.SECONDS);
         return 0;
     }
 
     /** A run without faults that writes the class archive when it exits (a clean exit: SIGTERM). */
     private void makeClassArchive() throws Exception {
-        if (classArchiveTried) {
-            return;
+        synchronized (SinkCrashIT.class) {
+            if (classArchiveTried) {
+                return;
+            }
+            classArchiveTried = true;
+            Files.deleteIfExists(CLASS_ARCHIVE);
+            produce(CHUNK);
+            runUntilStored(List.of("-XX:ArchiveClassesAtExit=" + CLASS_ARCHIVE));
+            // A JVM that cannot write one only starts slower.
+            classArchiveMade = Files.isRegularFile(CLASS_ARCHIVE);
+            System.out.printf(
+                    "sink crash test: class archive %s%n", classArchiveMade ? "made" : "NOT made, starting without");
         }
-        classArchiveTried = true;
-        Files.deleteIfExists(CLASS_ARCHIVE);
-        produce(CHUNK);
-        runUntilStored(List.of("-XX:ArchiveClassesAtExit=" + CLASS_ARCHIVE));
-        // A JVM that cannot write one only starts slower.
-        classArchiveMade = Files.isRegularFile(CLASS_ARCHIVE);
-        System.out.printf(
-                "sink crash test: class archive %s%n", classArchiveMade ? "made" : "NOT made, starting without");
     }
 
     private void runUntilStored() throws Exception {

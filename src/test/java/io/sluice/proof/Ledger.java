@@ -1,6 +1,7 @@
 package io.sluice.proof;
 
 import java.util.Collection;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -68,7 +69,7 @@ final class Ledger {
     }
 
     /** The attempts sent at or after {@code fromNanos} and answered (or given up) by {@code toNanos}. */
-    java.util.List<Attempt> attemptsWithin(long fromNanos, long toNanos) {
+    List<Attempt> attemptsWithin(long fromNanos, long toNanos) {
         return attempts.stream()
                 .filter(a -> a.startNanos() >= fromNanos && a.endNanos() <= toNanos)
                 .toList();

@@ -192,18 +192,19 @@ final class ProofClient {
 
     /** Marks the 202 results of a 207 acknowledged; the others are still to be sent. */
     private List<String> notAcknowledged(String body, List<String> pending) throws IOException {
+        JsonNode results = JSON.readTree(body).path("results");
+        if (results.size() != pending.size()) {
+            strangeAnswers.add("207 without a result per event: " + body);
+            return pending;
+        }
         List<String> left = new ArrayList<>();
-        for (JsonNode result : JSON.readTree(body).path("results")) {
+        for (JsonNode result : results) {
             String id = result.path("id").asText();
             if (result.path("status").asInt() == 202) {
                 ledger.acknowledged(id);
             } else {
                 left.add(id);
             }
-        }
-        if (left.isEmpty() && JSON.readTree(body).path("results").size() != pending.size()) {
-            strangeAnswers.add("207 without a result per event: " + body);
-            return pending;
         }
         return left;
     }

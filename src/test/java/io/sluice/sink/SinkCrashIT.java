@@ -58,7 +58,7 @@ class SinkCrashIT {
     private static final Path CLASS_ARCHIVE = PROJECT.resolve("target/sink-crash-classes.jsa");
 
     private static boolean classArchiveTried;
-    private static volatile boolean classArchiveMade;
+    private static boolean classArchiveMade;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String topic = "sink-crash-" + run + ".events";
@@ -172,19 +172,17 @@ class SinkCrashIT {
 
     /** A run without faults that writes the class archive when it exits (a clean exit: SIGTERM). */
     private void makeClassArchive() throws Exception {
-        synchronized (SinkCrashIT.class) {
-            if (classArchiveTried) {
-                return;
-            }
-            classArchiveTried = true;
-            Files.deleteIfExists(CLASS_ARCHIVE);
-            produce(CHUNK);
-            runUntilStored(List.of("-XX:ArchiveClassesAtExit=" + CLASS_ARCHIVE));
-            // A JVM that cannot write one only starts slower.
-            classArchiveMade = Files.isRegularFile(CLASS_ARCHIVE);
-            System.out.printf(
-                    "sink crash test: class archive %s%n", classArchiveMade ? "made" : "NOT made, starting without");
+        if (classArchiveTried) {
+            return;
         }
+        classArchiveTried = true;
+        Files.deleteIfExists(CLASS_ARCHIVE);
+        produce(CHUNK);
+        runUntilStored(List.of("-XX:ArchiveClassesAtExit=" + CLASS_ARCHIVE));
+        // A JVM that cannot write one only starts slower.
+        classArchiveMade = Files.isRegularFile(CLASS_ARCHIVE);
+        System.out.printf(
+                "sink crash test: class archive %s%n", classArchiveMade ? "made" : "NOT made, starting without");
     }
 
     private void runUntilStored() throws Exception {

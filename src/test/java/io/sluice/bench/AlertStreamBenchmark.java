@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -13,6 +14,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,8 +34,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Alert raised → received over SSE, against a running Sluice (sink on): a threshold rule on a
@@ -40,23 +42,35 @@ import java.util.regex.Pattern;
  * the alert's {@code raisedAt} (when the sink's transaction wrote it, just before its commit;
  * PostgreSQL's clock, same machine) to the moment the subscriber has parsed it; beside it, the
  * whole path from the POST of the event that raised it (ingest, Kafka, the sink's batch). Beside them, optionally, one client
- * that reads 1 KB/s: it must be cut off while the others keep their latency. The heap of
- * Sluice is sampled from {@code /q/metrics} throughout.
+ * that reads 1 KB/s: it must be cut off while the others keep their latency. Sluice's memory
+ * is sampled throughout ({@link MemorySampler}).
  *
  * <pre>
- * AlertStreamBenchmark --url U --subscribers N --rate ALERTS_PER_S --duration S [--slow-client]
+ * AlertStreamBenchmark --url U --token T --subscribers N --rate ALERTS_PER_S --duration S [--slow-client true]
+ *     [--series FILE.csv] [--sluice-pid PID] [--markdown FILE.md]
  * </pre>
+ *
+ * {@code --series} writes the measured window second by second ({@link Timeline}): deliveries
+ * per second by time of receipt, their raised → received percentiles, Sluice's heap and, with
+ * {@code --sluice-pid}, its resident set. {@code --markdown} appends the phase's row to a table
+ * (its header first when the file is new), so that a run's phases end up in one table.
  */
 public final class AlertStreamBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\".*\\} (\\S+)$");
 
     private final URI url;
     private final int subscribers;
     private final int rate;
     private final Duration duration;
     private final boolean slowClient;
+    /** Where to write the phase's per-second series, or null. */
+    private final Path series;
+    /** The table of phases to append this one's row to, or null. */
+    private final Path markdown;
+    /** Sluice's pid for its resident set, or null (not on this machine, or not given). */
+    private final Long sluicePid;
+
     private final HttpClient http = HttpClient.newHttpClient();
     /**
      * The subscribers' connections: HTTP/1.1, one connection each, as separate clients have
@@ -82,24 +96,21 @@ public final class AlertStreamBenchmark {
     /** {@code Authorization} of every request: Sluice needs a key with the subscribe and admin scopes. */
     private static String authorization = "";
 
-    private AlertStreamBenchmark(URI url, int subscribers, int rate, Duration duration, boolean slowClient) {
-        this.url = url;
-        this.subscribers = subscribers;
-        this.rate = rate;
-        this.duration = duration;
-        this.slowClient = slowClient;
+    private AlertStreamBenchmark(Args args) {
+        this.url = URI.create(args.get("url", "http://127.0.0.1:8080"));
+        this.subscribers = args.getInt("subscribers", 1);
+        this.rate = args.getInt("rate", 1000);
+        this.duration = Duration.ofSeconds(args.getInt("duration", 60));
+        this.slowClient = args.flag("slow-client");
+        this.series = args.has("series") ? Path.of(args.get("series", "")) : null;
+        this.markdown = args.has("markdown") ? Path.of(args.get("markdown", "")) : null;
+        this.sluicePid = args.has("sluice-pid") ? Long.valueOf(args.get("sluice-pid", "")) : null;
     }
 
     public static void main(String[] argv) throws Exception {
         Args args = Args.parse(argv);
         authorization = "Bearer " + args.get("token", "");
-        new AlertStreamBenchmark(
-                        URI.create(args.get("url", "http://127.0.0.1:8080")),
-                        args.getInt("subscribers", 1),
-                        args.getInt("rate", 1000),
-                        Duration.ofSeconds(args.getInt("duration", 60)),
-                        args.flag("slow-client"))
-                .run();
+        new AlertStreamBenchmark(args).run();
     }
 
     private void run() throws Exception {
@@ -126,20 +137,22 @@ public final class AlertStreamBenchmark {
                 Thread.sleep(100);
             }
             Thread.sleep(1_000);
-            HeapSampler heap = new HeapSampler();
-            heap.start();
-            long posted = raise();
-            // Let the last alerts arrive.
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            while (System.nanoTime() < deadline && readers.stream().anyMatch(r -> r.received.get() < posted)) {
-                Thread.sleep(200);
-            }
-            heap.stop();
+            long start = System.nanoTime();
+            // The series counts from the measured window, as the printed figures do.
+            Timeline timeline = new Timeline(start + DRIVER_WARM_UP.toNanos());
+            MemorySampler memory = new MemorySampler(url, sluicePid, timeline).start();
+            long posted = raise(start);
+            awaitDeliveries(readers, posted);
+            memory.close();
             if (slow != null) {
                 slow.drain(Duration.ofSeconds(60));
             }
-            report(posted, readers, slow, heap);
+            report(posted, readers, slow, memory);
             printSluiceTimers();
+            if (series != null) {
+                readers.forEach(reader -> reader.recordInto(timeline));
+                timeline.write(series);
+            }
         } finally {
             readers.forEach(Subscriber::close);
             if (slow != null) {
@@ -154,16 +167,24 @@ public final class AlertStreamBenchmark {
         }
     }
 
+    /** Lets the last alerts arrive: until every subscriber has them all, for up to 30 s. */
+    private static void awaitDeliveries(List<Subscriber> readers, long posted) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline && readers.stream().anyMatch(r -> r.received.get() < posted)) {
+            Thread.sleep(200);
+        }
+    }
+
     /**
      * Posts events at {@code rate} alerts per second for {@link #DRIVER_WARM_UP}, then for
-     * {@code duration}, in batches every 100 ms. Only the alerts of the second part are
-     * measured: this driver is a fresh JVM each phase, and its own first seconds (compiling
-     * its readers as a thousand connections start at once) are not Sluice's latency.
+     * {@code duration}, in batches every 100 ms, from {@code start} (a {@link System#nanoTime()}).
+     * Only the alerts of the second part are measured: this driver is a fresh JVM each phase,
+     * and its own first seconds (compiling its readers as a thousand connections start at once)
+     * are not Sluice's latency.
      */
-    private long raise() throws Exception {
+    private long raise(long start) throws Exception {
         int perBatch = Math.max(1, rate / 10);
         long interval = Duration.ofSeconds(1).toNanos() * perBatch / rate;
-        long start = System.nanoTime();
         long measureFrom = start + DRIVER_WARM_UP.toNanos();
         long end = measureFrom + duration.toNanos();
         long posted = 0;
@@ -190,11 +211,9 @@ public final class AlertStreamBenchmark {
         return posted;
     }
 
-    private void report(long posted, List<Subscriber> readers, SlowReader slow, HeapSampler heap) {
-        long[] all = readers.stream()
-                .flatMapToLong(reader -> Arrays.stream(reader.latencies(reader.raisedToReceived)))
-                .sorted()
-                .toArray();
+    private void report(long posted, List<Subscriber> readers, SlowReader slow, MemorySampler memory)
+            throws IOException {
+        long[] all = raisedToReceived(readers);
         long[] endToEnd = readers.stream()
                 .flatMapToLong(reader -> Arrays.stream(reader.latencies(reader.postedToReceived)))
                 .sorted()
@@ -244,9 +263,9 @@ public final class AlertStreamBenchmark {
         System.out.printf(
                 Locale.ROOT,
                 "alerts: Sluice heap used max %.0f MB, last %.0f MB (%d samples)%n",
-                heap.max / 1e6,
-                heap.last / 1e6,
-                heap.samples);
+                memory.maxHeapMegabytes(),
+                memory.lastHeapMegabytes(),
+                memory.samples());
         if (slow != null) {
             System.out.printf(
                     Locale.ROOT,
@@ -258,6 +277,47 @@ public final class AlertStreamBenchmark {
                     slow.bytes.get(),
                     slow.drained);
         }
+        if (markdown != null) {
+            appendMarkdownRow(posted, received, all, slow, memory);
+        }
+    }
+
+    /** The measured raised -> received latencies of all subscribers in ms, sorted. */
+    private static long[] raisedToReceived(List<Subscriber> readers) {
+        return readers.stream()
+                .flatMapToLong(reader -> Arrays.stream(reader.latencies(reader.raisedToReceived)))
+                .sorted()
+                .toArray();
+    }
+
+    /**
+     * Appends the phase's row to the markdown table of the run's phases, the header first when
+     * the file is new: the figures printed above that a report quotes, without parsing them.
+     */
+    private void appendMarkdownRow(long posted, long received, long[] all, SlowReader slow, MemorySampler memory)
+            throws IOException {
+        List<String> lines = new ArrayList<>();
+        if (!Files.exists(markdown) || Files.size(markdown) == 0) {
+            // Deliveries count the driver's warm-up too, as the printed line does; latencies do not.
+            lines.add("| subscribers | alerts/s | seconds measured | deliveries (warm-up included)"
+                    + " | raised -> received p50 ms | p99 ms | max ms | slow client cut off | Sluice heap max MB |");
+            lines.add("|---:|---:|---:|---:|---:|---:|---:|---|---:|");
+        }
+        lines.add(String.format(
+                Locale.ROOT,
+                "| %d | %d | %d | %d of %d | %d | %d | %d | %s | %.0f |",
+                subscribers,
+                rate,
+                duration.toSeconds(),
+                received,
+                posted * subscribers,
+                percentile(all, 0.50),
+                percentile(all, 0.99),
+                all.length == 0 ? -1 : all[all.length - 1],
+                slow == null ? "n/a" : slow.cutOff.get() ? "yes" : "no",
+                memory.maxHeapMegabytes()));
+        Files.createDirectories(markdown.toAbsolutePath().getParent());
+        Files.write(markdown, lines, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
     /**
@@ -307,6 +367,13 @@ public final class AlertStreamBenchmark {
         private final Map<Long, Long> worstBySecond = new HashMap<>();
 
         private final List<Long> postedToReceived = new ArrayList<>();
+        /**
+         * Each measured delivery's {@link System#nanoTime()} at receipt and raised -> received
+         * latency in µs, for the series: put into the phase's {@link Timeline} afterwards, since
+         * the subscribers connect before the start of its measured window is known.
+         */
+        private final List<long[]> arrivals = new ArrayList<>();
+
         private final Map<String, Instant> postedAt;
         private volatile Flow.Subscription subscription;
         private volatile boolean open;
@@ -340,6 +407,7 @@ public final class AlertStreamBenchmark {
                 return;
             }
             Instant now = Instant.now();
+            long nowNanos = System.nanoTime();
             // Two fields by string search, not a JSON parse: the client's CPU is Sluice's too.
             Instant raised = Instant.parse(field(line, "\"raisedAt\":\""));
             // the breaching event's id, in details.event; the run's ids start with its type
@@ -349,10 +417,12 @@ public final class AlertStreamBenchmark {
                 return; // raised while the driver warmed up
             }
             synchronized (this) {
-                long latency = Duration.between(raised, now).toMillis();
+                Duration raisedToNow = Duration.between(raised, now);
+                long latency = raisedToNow.toMillis();
                 raisedToReceived.add(latency);
                 worstBySecond.merge(now.getEpochSecond(), latency, Math::max);
                 postedToReceived.add(Duration.between(posted, now).toMillis());
+                arrivals.add(new long[] {nowNanos, Math.max(0, raisedToNow.toNanos() / 1000)});
             }
         }
 
@@ -382,6 +452,11 @@ public final class AlertStreamBenchmark {
 
         synchronized long[] latencies(List<Long> which) {
             return which.stream().mapToLong(Long::longValue).toArray();
+        }
+
+        /** Each measured delivery, one event at its time of receipt with its latency. */
+        synchronized void recordInto(Timeline timeline) {
+            arrivals.forEach(arrival -> timeline.record(arrival[0], arrival[1], 1));
         }
 
         void close() {
@@ -466,50 +541,6 @@ public final class AlertStreamBenchmark {
                 socket.close();
             } catch (Exception ignored) {
                 // closing anyway
-            }
-        }
-    }
-
-    /** Samples Sluice's used heap from its Prometheus metrics every 500 ms. */
-    private final class HeapSampler {
-        private volatile boolean running = true;
-        private volatile double max;
-        private volatile double last;
-        private volatile int samples;
-        private final Thread thread = new Thread(this::sample, "heap-sampler");
-
-        void start() {
-            thread.setDaemon(true);
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(5_000);
-        }
-
-        private void sample() {
-            while (running) {
-                try {
-                    String metrics = http.send(
-                                    HttpRequest.newBuilder(url.resolve("/q/metrics"))
-                                            .build(),
-                                    HttpResponse.BodyHandlers.ofString())
-                            .body();
-                    double used = 0;
-                    for (String line : metrics.split("\n")) {
-                        Matcher matcher = HEAP.matcher(line);
-                        if (matcher.matches()) {
-                            used += Double.parseDouble(matcher.group(1));
-                        }
-                    }
-                    last = used;
-                    max = Math.max(max, used);
-                    samples++;
-                    Thread.sleep(500);
-                } catch (Exception e) {
-                    return;
-                }
             }
         }
     }

@@ -72,6 +72,12 @@ public final class BenchReport {
                             + " conn (latency per request)",
                     "batch"));
         }
+        if (has("bridge")) {
+            rows.add(sluiceRow(
+                    "Kafka Bridge batch x" + get("bridge.batch_size") + ", closed loop, " + get("bridge.concurrency")
+                            + " conn (" + get("env.bridge") + ")",
+                    "bridge"));
+        }
         if (has("pp_max")) {
             rows.add(ppRow("ProducerPerformance, unthrottled (latency includes its own queueing)", "pp_max"));
         }
@@ -132,6 +138,15 @@ public final class BenchReport {
                     100 * ratio,
                     100 * BATCH_RATIO_TARGET,
                     ratio >= BATCH_RATIO_TARGET ? "met" : "SHORT"));
+        }
+        if (has("batch") && has("bridge")) {
+            verdicts.add(String.format(
+                    Locale.ROOT,
+                    "%s-event batches vs the Kafka Bridge (HTTP to Kafka, no dedup, no auth): %s / %s = %.0f %%",
+                    get("batch.batch_size"),
+                    count(num("batch.events_per_s")),
+                    count(num("bridge.events_per_s")),
+                    100 * num("batch.events_per_s") / num("bridge.events_per_s")));
         }
         if (has("single") && has("pp_max")) {
             verdicts.add(String.format(

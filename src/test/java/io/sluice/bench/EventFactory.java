@@ -16,6 +16,7 @@ final class EventFactory {
 
     static final String SINGLE_CONTENT_TYPE = "application/cloudevents+json";
     static final String BATCH_CONTENT_TYPE = "application/cloudevents-batch+json";
+    static final String BRIDGE_CONTENT_TYPE = "application/vnd.kafka.json.v2+json";
 
     // Fixed width (24 characters): Instant.toString() drops trailing zeros of the fraction.
     private static final DateTimeFormatter TIME =
@@ -65,6 +66,25 @@ final class EventFactory {
             appendEvent(out);
         }
         out.append(']');
+        return out.toString().getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * {@code count} events as a Strimzi Kafka Bridge produce request: each event is a record's
+     * value, keyed by its subject as Sluice keys it, so both write the same records.
+     */
+    byte[] bridgeBatch(int count) {
+        StringBuilder out = new StringBuilder(count * 630 + 16);
+        out.append("{\"records\":[");
+        for (int i = 0; i < count; i++) {
+            if (i > 0) {
+                out.append(',');
+            }
+            out.append("{\"key\":\"device-").append(zeroPad(seq % keys, 4)).append("\",\"value\":");
+            appendEvent(out);
+            out.append('}');
+        }
+        out.append("]}");
         return out.toString().getBytes(StandardCharsets.US_ASCII);
     }
 

@@ -24,7 +24,11 @@ import java.util.Map;
  * IngestLoad single --url U --pad P [--concurrency 32]                  closed loop, one event per request
  * IngestLoad open   --url U --pad P --rate R [--concurrency 32]         fixed rate, one event per request
  * IngestLoad batch  --url U --pad P [--batch-size 100 --concurrency 8]  closed loop, batches
+ * IngestLoad bridge --url U/topics/T --pad P [--batch-size 100 --concurrency 8]
+ *                   the same batches through a Strimzi Kafka Bridge (the HTTP baseline)
  * common: --warmup 5 --duration 20 --keys 1000 --token T --result FILE --watch name=pid ...
+ *         --series FILE        the phase second by second (events, latency, Sluice's memory) as CSV
+ *         --sluice-pid PID     Sluice's pid, for its resident memory in the series
  *         --stand-in [delay-ms]   target a built-in stand-in server instead of --url (a self-check)
  * </pre>
  */
@@ -43,7 +47,7 @@ public final class IngestLoad {
             if (args.has("stand-in")) {
                 String delay = args.get("stand-in", "true");
                 standIn = StandInServer.start(delay.equals("true") ? 0 : Long.parseLong(delay));
-                url = standIn.url();
+                url = phase.equals("bridge") ? standIn.bridgeUrl() : standIn.url();
             }
             if (url == null) {
                 throw new IllegalArgumentException("--url (e.g. http://127.0.0.1:8080/v1/events) is required");
@@ -101,14 +105,16 @@ public final class IngestLoad {
                                     concurrency,
                                     seconds(duration),
                                     seconds(warmup)));
-                    runner.closedLoop(
-                            result,
-                            runner.options(EventFactory.SINGLE_CONTENT_TYPE),
-                            () -> new Request(events.single(), 1),
-                            concurrency,
-                            warmup,
-                            duration,
-                            watch);
+                    try (Series series = Series.start(result, url, false, warmup, args)) {
+                        runner.closedLoop(
+                                result,
+                                runner.options(EventFactory.SINGLE_CONTENT_TYPE),
+                                () -> new Request(events.single(), 1),
+                                concurrency,
+                                warmup,
+                                duration,
+                                watch);
+                    }
                     yield report(result, Map.of("concurrency", Integer.toString(concurrency)));
                 }
             }
@@ -127,14 +133,16 @@ public final class IngestLoad {
                                     connections,
                                     seconds(duration),
                                     seconds(warmup)));
-                    runner.openLoop(
-                            result,
-                            runner.options(EventFactory.SINGLE_CONTENT_TYPE),
-                            () -> new Request(events.single(), 1),
-                            rate,
-                            warmup,
-                            duration,
-                            watch);
+                    try (Series series = Series.start(result, url, false, warmup, args)) {
+                        runner.openLoop(
+                                result,
+                                runner.options(EventFactory.SINGLE_CONTENT_TYPE),
+                                () -> new Request(events.single(), 1),
+                                rate,
+                                warmup,
+                                duration,
+                                watch);
+                    }
                     yield report(
                             result,
                             Map.of(
@@ -144,36 +152,75 @@ public final class IngestLoad {
                                     Integer.toString(connections)));
                 }
             }
-            case "batch" -> {
+            case "batch", "bridge" -> {
+                boolean bridge = phase.equals("bridge");
                 int concurrency = args.getInt("concurrency", 8);
                 int size = args.getInt("batch-size", 100);
                 EventFactory events = new EventFactory(pad(args), keys, System.nanoTime());
                 try (LoadRunner runner = new LoadRunner(url, token, concurrency)) {
                     PhaseResult result = new PhaseResult(
-                            "batch",
+                            phase,
                             String.format(
                                     Locale.ROOT,
-                                    "%d events per request, closed loop, %d connections, %s after %s warm-up",
+                                    "%d events per request%s, closed loop, %d connections, %s after %s warm-up",
                                     size,
+                                    bridge ? " to the Kafka Bridge" : "",
                                     concurrency,
                                     seconds(duration),
                                     seconds(warmup)));
-                    runner.closedLoop(
-                            result,
-                            runner.options(EventFactory.BATCH_CONTENT_TYPE),
-                            () -> new Request(events.batch(size), size),
-                            concurrency,
-                            warmup,
-                            duration,
-                            watch);
+                    result.bridge = bridge;
+                    try (Series series = Series.start(result, url, bridge, warmup, args)) {
+                        runner.closedLoop(
+                                result,
+                                runner.options(
+                                        bridge ? EventFactory.BRIDGE_CONTENT_TYPE : EventFactory.BATCH_CONTENT_TYPE),
+                                () -> new Request(bridge ? events.bridgeBatch(size) : events.batch(size), size),
+                                concurrency,
+                                warmup,
+                                duration,
+                                watch);
+                    }
                     yield report(
                             result,
                             Map.of("concurrency", Integer.toString(concurrency), "batch_size", Integer.toString(size)));
                 }
             }
             default ->
-                throw new IllegalArgumentException("phase must be probe, single, open or batch, not '" + phase + "'");
+                throw new IllegalArgumentException(
+                        "phase must be probe, single, open, batch or bridge, not '" + phase + "'");
         };
+    }
+
+    /**
+     * The phase second by second, when {@code --series FILE} asks for it: the result's
+     * timeline, with Sluice's memory sampled beside the load (not for the bridge, which is not
+     * Sluice), written when the phase ends.
+     */
+    private record Series(PhaseResult result, Path file, MemorySampler memory) implements AutoCloseable {
+
+        static Series start(PhaseResult result, URI url, boolean bridge, Duration warmup, Args args) {
+            String file = args.get("series", null);
+            if (file == null) {
+                return new Series(result, null, null);
+            }
+            result.timeline = new Timeline(System.nanoTime() + warmup.toNanos());
+            MemorySampler memory = null;
+            if (!bridge) {
+                String pid = args.get("sluice-pid", null);
+                memory = new MemorySampler(url, pid == null ? null : Long.valueOf(pid), result.timeline).start();
+            }
+            return new Series(result, Path.of(file), memory);
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (memory != null) {
+                memory.close();
+            }
+            if (file != null) {
+                result.timeline.write(file);
+            }
+        }
     }
 
     private static int pad(Args args) {

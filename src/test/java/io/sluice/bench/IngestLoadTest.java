@@ -119,6 +119,40 @@ class IngestLoadTest {
         }
     }
 
+    @Test
+    void bridgePhaseCountsTheBridgesAnswersAndTheTimelineSumsToTheTotal() throws Exception {
+        try (StandInServer server = StandInServer.start(2);
+                LoadRunner runner = new LoadRunner(URI.create(server.bridgeUrl()), null, 2)) {
+            EventFactory events = new EventFactory(100, 10, 1);
+            JsonNode records = JSON.readTree(events.bridgeBatch(3)).path("records");
+            assertThat(records.size()).isEqualTo(3);
+            assertThat(records.get(0).path("key").asText()).startsWith("device-");
+            assertThat(records.get(0).path("value").path("id").asText()).isNotEmpty();
+
+            PhaseResult result = new PhaseResult("bridge", "test");
+            result.bridge = true;
+            Duration warmup = Duration.ofMillis(200);
+            result.timeline = new Timeline(System.nanoTime() + warmup.toNanos());
+            runner.closedLoop(
+                    result,
+                    runner.options(EventFactory.BRIDGE_CONTENT_TYPE),
+                    () -> new Request(events.bridgeBatch(50), 50),
+                    2,
+                    warmup,
+                    Duration.ofMillis(2500),
+                    Map.of());
+            assertThat(result.statuses).containsOnlyKeys(200);
+            assertThat(result.events).isEqualTo(50 * result.requests).isPositive();
+            // Every event counted in the phase is in exactly one second of its timeline.
+            long inTimeline = result.timeline.csvLines().stream()
+                    .skip(1)
+                    .mapToLong(line -> Long.parseLong(line.split(",")[1]))
+                    .sum();
+            assertThat(inTimeline).isEqualTo(result.events);
+            assertThat(result.timeline.csvLines()).hasSizeBetween(3, 5);
+        }
+    }
+
     /** Reads one HTTP/1.1 request (headers, then content-length bytes), answers 202 and returns its size. */
     private static int readOneRequest(ServerSocket server) {
         try (Socket socket = server.accept()) {

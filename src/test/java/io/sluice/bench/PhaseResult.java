@@ -31,6 +31,10 @@ final class PhaseResult {
     long maxSendLagMicros;
 
     CpuMeter.Usage cpu;
+    /** Second by second, for the report's charts; null when not asked for. */
+    Timeline timeline;
+    /** The target is a Kafka Bridge (200 means accepted), not Sluice (202 or 207). */
+    boolean bridge;
 
     PhaseResult(String name, String description) {
         this.name = name;
@@ -39,26 +43,43 @@ final class PhaseResult {
 
     void record(AsyncResult<Outcome> result, long latencyNanos, int eventsInRequest) {
         requests++;
-        latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), Math.max(1, latencyNanos / 1000)));
+        long micros = Math.max(1, latencyNanos / 1000);
+        latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), micros));
+        long accepted = accepted(result, eventsInRequest);
+        events += accepted;
+        if (timeline != null) {
+            timeline.record(System.nanoTime(), micros, accepted);
+        }
+    }
+
+    /** Counts the statuses and checks the contract; returns how many of the request's events were accepted. */
+    private long accepted(AsyncResult<Outcome> result, int eventsInRequest) {
         if (result.failed()) {
             errors++;
             if (firstError == null) {
                 firstError = String.valueOf(result.cause());
             }
-            return;
+            return 0;
         }
         Outcome outcome = result.result();
         statuses.merge(outcome.status(), 1L, Long::sum);
         if (outcome.status() == 202) {
-            events += eventsInRequest;
             if (contract == null) {
                 contract = checkContract(outcome.body(), eventsInRequest);
             }
-        } else if (outcome.status() == 207) {
-            events += accepted(outcome.body());
-        } else if (firstNon2xx == null) {
+            return eventsInRequest;
+        }
+        if (outcome.status() == 207) {
+            return accepted(outcome.body());
+        }
+        if (outcome.status() == 200 && bridge) {
+            // The Kafka Bridge answers 200 with one offset per record, all or nothing.
+            return eventsInRequest;
+        }
+        if (firstNon2xx == null) {
             firstNon2xx = outcome.status() + " " + abbreviate(outcome.body());
         }
+        return 0;
     }
 
     long non2xx() {

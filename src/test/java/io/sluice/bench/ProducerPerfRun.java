@@ -16,7 +16,12 @@ import java.util.regex.Pattern;
  * Runs one ProducerPerformance command, shows its output, and records its summary line and the
  * CPU it, the broker and everything else used meanwhile, as key=value lines for the report.
  *
- * <pre>ProducerPerfRun --prefix pp_max --result FILE --log FILE [--watch kafka=PID] -- java ... ProducerPerformance ...</pre>
+ * <pre>ProducerPerfRun --prefix pp_max --result FILE --log FILE [--series FILE] [--watch kafka=PID] -- java ... ProducerPerformance ...</pre>
+ *
+ * <p>With {@code --series}, its progress lines become the run's records per second for the
+ * report's charts. ProducerPerformance prints one line per 5-second window, so each window's
+ * records are spread evenly over its seconds; its latency percentiles exist only for the whole
+ * run (the summary line), so the series carries none.
  */
 public final class ProducerPerfRun {
 
@@ -24,6 +29,9 @@ public final class ProducerPerfRun {
     private static final Pattern SUMMARY = Pattern.compile("(\\d+) records sent, ([\\d.]+) records/sec \\(([\\d.]+)"
             + " MB/sec\\), ([\\d.]+) ms avg latency, ([\\d.]+) ms max latency, (\\d+) ms 50th, (\\d+) ms 95th, (\\d+)"
             + " ms 99th, (\\d+) ms 99.9th");
+
+    // A progress line: records sent in the last window and their rate.
+    private static final Pattern WINDOW = Pattern.compile("^(\\d+) records sent, ([\\d.]+) records/sec");
 
     private ProducerPerfRun() {}
 
@@ -42,6 +50,9 @@ public final class ProducerPerfRun {
         }
         CpuMeter meter = new CpuMeter(pids, "producer");
         meter.start();
+        long started = System.nanoTime();
+        Timeline timeline = new Timeline(started);
+        long windowStart = started;
         Matcher summary = null;
         CpuMeter.Usage usage = null;
         try (BufferedReader out =
@@ -59,6 +70,11 @@ public final class ProducerPerfRun {
                     // The closing line comes last: measure CPU before the JVM tears down.
                     usage = meter.stop();
                     summary = m;
+                    continue;
+                }
+                Matcher window = WINDOW.matcher(line);
+                if (window.find()) {
+                    windowStart = spreadOverWindow(timeline, windowStart, Long.parseLong(window.group(1)));
                 }
             }
         }
@@ -66,6 +82,10 @@ public final class ProducerPerfRun {
         if (exit != 0 || summary == null) {
             System.err.println("ProducerPerformance failed (exit " + exit + "); see " + args.require("log"));
             System.exit(1);
+        }
+        String series = args.get("series", null);
+        if (series != null) {
+            timeline.write(Path.of(series));
         }
         Map<String, String> result = new LinkedHashMap<>();
         result.put("records", summary.group(1));
@@ -109,5 +129,17 @@ public final class ProducerPerfRun {
                 StandardCharsets.UTF_8,
                 StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
+    }
+
+    /** Spreads a window's records evenly over the seconds from its start to now; returns now. */
+    private static long spreadOverWindow(Timeline timeline, long windowStart, long records) {
+        long now = System.nanoTime();
+        long seconds = Math.max(1, Math.round((now - windowStart) / 1e9));
+        long step = (now - windowStart) / seconds;
+        for (long i = 0; i < seconds; i++) {
+            long share = records / seconds + (i < records % seconds ? 1 : 0);
+            timeline.record(windowStart + i * step + step / 2, -1, share);
+        }
+        return now;
     }
 }

@@ -8,6 +8,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -49,14 +50,16 @@ import org.postgresql.copy.CopyIn;
  * SinkBenchmark preload     --kafka B --topic T --events N --run R --tenant TENANT
  *                           [--phase preload --partitions 6 --record-bytes 512 --keys 1000]
  * SinkBenchmark wait-stored --jdbc JDBC --events N [--warmup-events W --source-prefix P --cold-source-prefix C
- *                           --prefix sink --redis URL --timeout 900 --stall 120 --watch name=pid]
- * SinkBenchmark raw-insert  --jdbc JDBC [--source-prefix P --rows-per-statement 500 --repeat 3 --copy]
+ *                           --prefix sink --redis URL --timeout 900 --stall 120 --watch name=pid
+ *                           --series FILE --sluice URL]
+ * SinkBenchmark raw-insert  --jdbc JDBC [--source-prefix P --rows-per-statement 500 --repeat 3 --copy --series FILE]
  * SinkBenchmark raw-redis   --redis URL --events N --run R [--batch 500 --variant sink|set-get]
  * SinkBenchmark cleanup     [--kafka B --topic T ... --group G ...] [--redis URL --pattern P ...]
  * SinkBenchmark report      RESULTS [--markdown FILE]
  * </pre>
  *
  * The HTTP load of the end-to-end part is {@link SinkLoad}; the profile summary {@link SinkProfile}.
+ * {@code --series FILE} also writes the phase second by second ({@link SinkSeries}).
  */
 public final class SinkBenchmark {
 
@@ -220,6 +223,7 @@ public final class SinkBenchmark {
                 ? new SinkCpu(options.pids(), Map.of("postgres", "postgres", "redis", "redis-server"))
                 : null;
         Map<String, Double> cores = Map.of();
+        SinkSeries series = SinkSeries.of(options, options.get("sluice", null));
         long start = System.nanoTime();
         long lastProgress = start;
         long lastCount = 0;
@@ -229,6 +233,7 @@ public final class SinkBenchmark {
         try (Connection db = connect(jdbc)) {
             // Flyway creates the table when Sluice starts: until then there is nothing to count.
             PreparedStatement count = null;
+            PreparedStatement countAndFirst = null;
             while (true) {
                 long rows = 0;
                 if (count == null
@@ -236,12 +241,12 @@ public final class SinkBenchmark {
                                 .getTables(null, null, "events", null)
                                 .next()) {
                     count = db.prepareStatement("SELECT count(*) FROM events");
+                    countAndFirst = db.prepareStatement(
+                            "SELECT count(*), min(stored_at) FILTER (WHERE source LIKE ?) FROM events");
+                    countAndFirst.setString(1, measured);
                 }
                 if (count != null) {
-                    try (ResultSet result = count.executeQuery()) {
-                        result.next();
-                        rows = result.getLong(1);
-                    }
+                    rows = storedRows(count, countAndFirst, series);
                 }
                 long now = System.nanoTime();
                 if (rows > 0 && firstSeen == 0) {
@@ -268,6 +273,7 @@ public final class SinkBenchmark {
                 }
                 if (rows >= total) {
                     allSeen = now;
+                    series.stopSampling();
                     if (cpu != null && windowStart > 0) {
                         cores = cpu.stop();
                     }
@@ -341,7 +347,28 @@ public final class SinkBenchmark {
                         usec / 1e6,
                         cpuSeconds);
             }
+            // Pre-loaded rows: their accept -> row latency is the time they waited in Kafka.
+            series.write(db, measured, false);
             options.record(out);
+        }
+    }
+
+    /**
+     * The rows stored so far. With {@code --series}, until the first timed row is there, the
+     * same scan looks for it (rather than a second scan per poll during the warm-up): the
+     * series counts its seconds from that row's {@code stored_at}, and samples Sluice's memory
+     * from then on.
+     */
+    private static long storedRows(PreparedStatement count, PreparedStatement countAndFirst, SinkSeries series)
+            throws SQLException {
+        boolean looking = series.awaitsOrigin();
+        try (ResultSet result = (looking ? countAndFirst : count).executeQuery()) {
+            result.next();
+            OffsetDateTime first = looking ? result.getObject(2, OffsetDateTime.class) : null;
+            if (first != null) {
+                series.start(first.toInstant());
+            }
+            return result.getLong(1);
         }
     }
 
@@ -517,6 +544,11 @@ public final class SinkBenchmark {
                     repeat,
                     rate,
                     out.get("raw.insert_runs"));
+            if (options.has("series")) {
+                // The run whose rate is reported, so the series and the figure agree.
+                median.series().write(Path.of(options.require("series")));
+                System.out.println("  series: " + options.require("series"));
+            }
             if (options.has("copy")) {
                 try (Statement sql = db.createStatement()) {
                     sql.execute("DROP TABLE IF EXISTS events_raw_copy");
@@ -563,8 +595,8 @@ public final class SinkBenchmark {
         options.record(out);
     }
 
-    /** One timed pass of the multi-row INSERT baseline. */
-    record RawRun(double rate, double postgresUs, double driverUs, String cpu) {}
+    /** One timed pass of the multi-row INSERT baseline, with its rows per second. */
+    record RawRun(double rate, double postgresUs, double driverUs, String cpu, Timeline series) {}
 
     private static RawRun insertOnce(Connection db, List<Object[]> rows, int perStatement) throws SQLException {
         try (Statement sql = db.createStatement()) {
@@ -577,6 +609,7 @@ public final class SinkBenchmark {
             cpu.start();
         }
         long start = System.nanoTime();
+        Timeline series = new Timeline(start);
         int done = 0;
         try (PreparedStatement full = db.prepareStatement(multiRowInsert(Math.min(perStatement, rows.size())))) {
             while (done < rows.size()) {
@@ -589,6 +622,7 @@ public final class SinkBenchmark {
                     }
                 }
                 insert.executeUpdate();
+                series.record(System.nanoTime(), -1, n);
                 if (insert != full) {
                     insert.close();
                 }
@@ -597,14 +631,15 @@ public final class SinkBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         if (cpu == null) {
-            return new RawRun(rows.size() / seconds, Double.NaN, Double.NaN, "n/a");
+            return new RawRun(rows.size() / seconds, Double.NaN, Double.NaN, "n/a", series);
         }
         Map<String, Double> cores = cpu.stop();
         return new RawRun(
                 rows.size() / seconds,
                 cores.get("postgres") * seconds / rows.size() * 1e6,
                 cores.get("driver") * seconds / rows.size() * 1e6,
-                SinkCpu.describe(cores));
+                SinkCpu.describe(cores),
+                series);
     }
 
     private static String multiRowInsert(int rows) {

@@ -32,7 +32,7 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * SinkLoad --url U --token KEY --jdbc J --run R --phase NAME --mode closed|open [--rate EVENTS_PER_S]
  *          [--batch-size 100 --concurrency 8 --duration 30 --warmup 10 --record-bytes 512 --keys 1000
- *           --drain-timeout 300 --sustain-p99-ms 1000 --watch name=pid --result FILE]
+ *           --drain-timeout 300 --sustain-p99-ms 1000 --watch name=pid --result FILE --series FILE]
  * </pre>
  *
  * closed: {@code --concurrency} clients, each posting its next batch when the previous one is
@@ -40,7 +40,9 @@ import java.util.concurrent.locks.LockSupport;
  * answers (latency from the intended send time), up to {@code --concurrency} at once; an open
  * phase is "sustained" when Sluice accepted at least 95 % of the offered rate, stored at least
  * 95 % of the accepted rate within the window, and p99 accept -> row stayed within {@code
- * --sustain-p99-ms}.
+ * --sustain-p99-ms}. {@code --series FILE} also writes the window second by second, from its
+ * start until the phase's last row ({@link SinkSeries}): rows stored, accept -> row
+ * percentiles, Sluice's memory.
  */
 public final class SinkLoad {
 
@@ -140,6 +142,8 @@ public final class SinkLoad {
         }
         Instant windowStart = Instant.now();
         long startNanos = System.nanoTime();
+        SinkSeries series = SinkSeries.of(options, options.require("url"));
+        series.start(windowStart);
         load.drive(mode, rate, events, duration, false, tally);
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         Instant windowEnd = windowStart.plusNanos((long) (seconds * 1e9));
@@ -201,6 +205,8 @@ public final class SinkLoad {
                 }
                 Thread.sleep(500);
             }
+            // Sampled until the phase's last row, so an overload's drain shows too.
+            series.stopSampling();
             out.put(key + "stored", Long.toString(stored));
             out.put(key + "missing", Long.toString(Math.max(0, tally.acceptedEvents - stored)));
             try (PreparedStatement sql = db.prepareStatement("""
@@ -287,6 +293,7 @@ public final class SinkLoad {
                             commit[1] * 1000);
                 }
             }
+            series.write(db, prefix + "%", true);
         }
         options.record(out);
     }

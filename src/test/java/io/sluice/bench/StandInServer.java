@@ -52,7 +52,17 @@ final class StandInServer implements AutoCloseable {
         pausedUntilNanos = System.nanoTime() + millis * 1_000_000;
     }
 
+    /** Where the stand-in answers as a Strimzi Kafka Bridge would: {@code POST /topics/<topic>}. */
+    String bridgeUrl() {
+        return "http://127.0.0.1:" + server.actualPort() + "/topics/stand-in";
+    }
+
     private void handle(HttpServerRequest request) {
+        if (request.method() == io.vertx.core.http.HttpMethod.POST
+                && request.path().startsWith("/topics/")) {
+            handleBridge(request);
+            return;
+        }
         if (request.method() != io.vertx.core.http.HttpMethod.POST
                 || !request.path().equals("/v1/events")) {
             request.response().setStatusCode(404).end();
@@ -82,19 +92,44 @@ final class StandInServer implements AutoCloseable {
                         .append('}');
             }
             answer.append("]}");
-            answerLater(request, answer.toString(), arrived + delayMillis * 1_000_000);
+            answerLater(request, 202, answer.toString(), arrived + delayMillis * 1_000_000);
         });
     }
 
-    private void answerLater(HttpServerRequest request, String answer, long dueNanos) {
+    /** The bridge's produce answer: 200 and one partition and offset per record. */
+    private void handleBridge(HttpServerRequest request) {
+        long arrived = System.nanoTime();
+        request.body().onSuccess(body -> {
+            JsonNode records;
+            try {
+                records = JSON.readTree(body.getBytes()).path("records");
+            } catch (IOException e) {
+                request.response().setStatusCode(400).end();
+                return;
+            }
+            StringBuilder answer = new StringBuilder("{\"offsets\":[");
+            for (int i = 0; i < records.size(); i++) {
+                answer.append(i == 0 ? "" : ",")
+                        .append("{\"partition\":")
+                        .append(i % 6)
+                        .append(",\"offset\":")
+                        .append(offset++)
+                        .append('}');
+            }
+            answer.append("]}");
+            answerLater(request, 200, answer.toString(), arrived + delayMillis * 1_000_000);
+        });
+    }
+
+    private void answerLater(HttpServerRequest request, int status, String answer, long dueNanos) {
         long wait = (Math.max(dueNanos, pausedUntilNanos) - System.nanoTime()) / 1_000_000;
         if (wait <= 0) {
             request.response()
-                    .setStatusCode(202)
+                    .setStatusCode(status)
                     .putHeader("content-type", "application/json")
                     .end(answer);
         } else {
-            vertx.setTimer(wait, id -> answerLater(request, answer, dueNanos));
+            vertx.setTimer(wait, id -> answerLater(request, status, answer, dueNanos));
         }
     }
 

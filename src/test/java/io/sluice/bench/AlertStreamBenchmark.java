@@ -136,6 +136,12 @@ public final class AlertStreamBenchmark {
             while (readers.stream().anyMatch(reader -> !reader.open) && System.nanoTime() < connectBy) {
                 Thread.sleep(100);
             }
+            long open = readers.stream().filter(reader -> reader.open).count();
+            if (open < subscribers) {
+                // A refused subscriber would only lower the delivery count: say why instead.
+                throw new IllegalStateException(open + " of " + subscribers + " subscribers have their stream open"
+                        + " after 60 s; Sluice caps open streams per key (sluice.security.streams.per-key)");
+            }
             Thread.sleep(1_000);
             long start = System.nanoTime();
             // The series counts from the measured window, as the printed figures do.

@@ -3,8 +3,11 @@ package io.sluice.proof;
 import io.sluice.testing.LocalStack;
 import io.sluice.testing.PackagedReplica;
 import io.sluice.testing.TestCredentials;
+import io.sluice.testing.TestDatabase;
 import java.net.URI;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -62,12 +65,33 @@ final class ProofSystem implements AutoCloseable {
 
     static ProofSystem start(String run) throws Exception {
         ProofSystem system = new ProofSystem(run, ProofRedis.start(PROJECT));
+        system.forgetEarlierRuns();
         system.createTopics();
         for (int i = 0; i < system.replicas.length; i++) {
             system.startReplica(i);
         }
         system.key = TestCredentials.createKey(system.ready.get(0), system.tenant, "ingest", "admin");
         return system;
+    }
+
+    /**
+     * Deletes the rows of earlier proof runs: the last run's stay for a look after it, but the
+     * test database must not grow by a suite (or by a long profile's two million rows) at every
+     * run, or every other test's queries on {@code events} slow down with it.
+     */
+    private void forgetEarlierRuns() throws SQLException {
+        try (Connection db = TestDatabase.connect()) {
+            for (String table : List.of("events", "dedup_hits")) {
+                try (var delete =
+                        db.prepareStatement("DELETE FROM " + table + " WHERE tenant LIKE 'proof-%' AND tenant <> ?")) {
+                    delete.setString(1, tenant);
+                    int rows = delete.executeUpdate();
+                    if (rows > 0) {
+                        log("deleted " + rows + " rows of earlier proof runs from " + table);
+                    }
+                }
+            }
+        }
     }
 
     String bootstrap() {

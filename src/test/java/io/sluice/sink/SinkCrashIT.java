@@ -110,7 +110,7 @@ class SinkCrashIT {
         try (Connection db = SinkFixture.database();
                 var query = db.prepareStatement(
                         "SELECT 'e-' || i FROM generate_series(0, ?) AS i"
-                                + " WHERE 'e-' || i NOT IN (SELECT event_id FROM events WHERE source = ?) ORDER BY i LIMIT 20")) {
+                                + " WHERE 'e-' || i NOT IN (SELECT event_id FROM events WHERE tenant = 'default' AND source = ?) ORDER BY i LIMIT 20")) {
             query.setInt(1, events - 1);
             query.setString(2, source);
             try (ResultSet result = query.executeQuery()) {
@@ -275,11 +275,11 @@ class SinkCrashIT {
     }
 
     private long rows() throws Exception {
-        return count("SELECT count(*) FROM events WHERE source = ?");
+        return count("SELECT count(*) FROM events WHERE tenant = 'default' AND source = ?");
     }
 
     private long distinctIds() throws Exception {
-        return count("SELECT count(DISTINCT event_id) FROM events WHERE source = ?");
+        return count("SELECT count(DISTINCT event_id) FROM events WHERE tenant = 'default' AND source = ?");
     }
 
     private long count(String sql) throws Exception {

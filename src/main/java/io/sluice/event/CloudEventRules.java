@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.OffsetDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -188,13 +186,9 @@ public final class CloudEventRules {
         return bytes;
     }
 
-    /** RFC 3339 accepts lower-case 't' and 'z'; java.time's ISO parser wants them upper-case. */
+    /** The event's {@code time}, an RFC 3339 timestamp; null if it is not one. */
     public static OffsetDateTime parseTime(String text) {
-        try {
-            return OffsetDateTime.parse(text.toUpperCase(), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return Rfc3339.parseOrNull(text);
     }
 
     private static URI parseUri(String text) {

@@ -236,6 +236,14 @@ public interface SluiceConfig {
         @WithDefault("5s")
         Duration lagInterval();
 
+        /**
+         * Whether the next batch is decoded and claimed while the one ahead of it is written
+         * (the writes themselves stay one at a time, in order). Off, each batch is finished
+         * before the next one starts: for comparing the two.
+         */
+        @WithDefault("true")
+        boolean overlapBatches();
+
         /** Test-only fault injection: never set in production. */
         Fault fault();
 

@@ -12,10 +12,12 @@ import io.sluice.sink.FaultInjector.Step;
 import io.sluice.sink.RecordDecoder.Poison;
 import io.sluice.sink.RecordDecoder.Row;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,8 +94,33 @@ public class SinkService {
         this.unindexedDeadLetters = metrics.counter("sluice.sink.dead.letters.unindexed");
     }
 
-    public Uni<Void> store(Iterable<ConsumerRecord<String, byte[]>> records) {
-        return store(records, false).replaceWithVoid();
+    /**
+     * The first half of storing a batch, which may run while the batch ahead of it is still in
+     * {@link #finish}: decodes the records and claims their events in Redis. Nothing here is
+     * visible to the database or to the offsets.
+     */
+    public Uni<Prepared> prepare(Iterable<ConsumerRecord<String, byte[]>> records) {
+        // Decoding is most of the sink's own CPU: on a worker thread it runs beside the event
+        // loop, which meanwhile writes the batch ahead, instead of queueing behind it.
+        return Uni.createFrom()
+                .item(() -> decode(records))
+                .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .chain(prepared -> claim(prepared.rows.stream()
+                                .map(row -> row.row().key())
+                                .toList())
+                        .map(states -> prepared.claimed(states, System.nanoTime())));
+    }
+
+    /**
+     * The second half: dead-letters the poison and stores the rows (insert, done marks), retrying
+     * as long as it takes. Batches must be finished one at a time, in the order they were polled.
+     */
+    public Uni<Void> finish(Prepared prepared) {
+        deadLettered.increment(prepared.poison.size());
+        // Retrying poison is pointless: it goes to the dead-letter topic at once.
+        return deadLetter(prepared.poison)
+                .chain(() -> storeBatch(prepared.rows, prepared.repeats, false, prepared))
+                .replaceWithVoid();
     }
 
     /**
@@ -104,10 +131,11 @@ public class SinkService {
      * came. The answer is how many rows were new.
      */
     public Uni<Integer> restore(Iterable<ConsumerRecord<String, byte[]>> records) {
-        return store(records, true);
+        Prepared prepared = decode(records);
+        return storeBatch(prepared.rows, List.of(), true, null);
     }
 
-    private Uni<Integer> store(Iterable<ConsumerRecord<String, byte[]>> records, boolean replay) {
+    private Prepared decode(Iterable<ConsumerRecord<String, byte[]>> records) {
         Map<DedupKey, Stored> batch = new LinkedHashMap<>();
         List<EventRow> repeatedInBatch = new ArrayList<>();
         List<Entry> poison = new ArrayList<>();
@@ -123,22 +151,55 @@ public class SinkService {
             }
         }
         duplicatesInBatch.increment(repeatedInBatch.size());
-        List<Stored> rows = new ArrayList<>(batch.values());
-        if (replay) {
-            return storeBatch(rows, List.of(), true);
+        return new Prepared(new ArrayList<>(batch.values()), repeatedInBatch, poison);
+    }
+
+    /**
+     * A decoded batch: its events (first record of each), the records repeating an event of the
+     * batch, the poison, and the claims {@link #prepare} took for the events.
+     */
+    public static final class Prepared {
+        private final List<Stored> rows;
+        private final List<EventRow> repeats;
+        private final List<Entry> poison;
+        private Map<DedupKey, ClaimState> claims;
+        private long claimedAt;
+
+        Prepared(List<Stored> rows, List<EventRow> repeats, List<Entry> poison) {
+            this.rows = rows;
+            this.repeats = repeats;
+            this.poison = poison;
         }
-        deadLettered.increment(poison.size());
-        // Retrying poison is pointless: it goes to the dead-letter topic at once.
-        return deadLetter(poison).chain(() -> storeBatch(rows, repeatedInBatch, false));
+
+        Prepared claimed(Map<DedupKey, ClaimState> states, long at) {
+            this.claims = states;
+            this.claimedAt = at;
+            return this;
+        }
+
+        /**
+         * The claims taken ahead, for the first attempt only and only while well within their
+         * lease (the batch ahead may have kept this one waiting); null means claim again.
+         */
+        Map<DedupKey, ClaimState> takeClaims(Duration lease) {
+            Map<DedupKey, ClaimState> taken = claims;
+            claims = null;
+            boolean fresh = System.nanoTime() - claimedAt < lease.toNanos() / 2;
+            return fresh ? taken : null;
+        }
     }
 
     /** An event to store and the record it came in. */
     record Stored(EventRow row, ConsumerRecord<String, byte[]> record) {}
 
-    /** Stores {@code rows}; {@code repeats} are duplicates found in the batch itself, counted as dedup hits. */
-    private Uni<Integer> storeBatch(List<Stored> rows, List<EventRow> repeats, boolean replay) {
+    /**
+     * Stores {@code rows}; {@code repeats} are duplicates found in the batch itself, counted as
+     * dedup hits. The first attempt uses the claims {@code prepared} holds, if any.
+     */
+    private Uni<Integer> storeBatch(List<Stored> rows, List<EventRow> repeats, boolean replay, Prepared prepared) {
         return Uni.createFrom()
-                .deferred(() -> attempt(rows, repeats, replay))
+                .deferred(() -> attempt(
+                        rows, repeats, replay, prepared == null ? null : prepared.takeClaims(config.claimLease())))
                 .onFailure(failure -> !refusedByDatabase(failure))
                 .invoke(failure -> LOG.warnf("storing a batch failed, retrying: %s", failure.getMessage()))
                 .onFailure(failure -> !refusedByDatabase(failure))
@@ -161,12 +222,12 @@ public class SinkService {
         // The batch's own repeats are still dedup hits, recorded once every row is settled.
         return chain.call(() -> retried(
                 "recording the batch's dedup hits",
-                () -> attempt(List.of(), repeats, replay).replaceWithVoid()));
+                () -> attempt(List.of(), repeats, replay, null).replaceWithVoid()));
     }
 
     private Uni<Integer> storeAlone(Stored row, boolean replay) {
         return Uni.createFrom()
-                .deferred(() -> attempt(List.of(row), List.of(), replay))
+                .deferred(() -> attempt(List.of(row), List.of(), replay, null))
                 .onFailure(failure -> !refusedByDatabase(failure))
                 .retry()
                 .withBackOff(config.initialBackoff(), config.maxBackoff())
@@ -227,11 +288,15 @@ public class SinkService {
 
     /**
      * One pass of the protocol over {@code rows}; fails as a whole, leaving nothing claimed. The
-     * answer is how many rows were new.
+     * answer is how many rows were new. {@code claimedAhead} are claims already taken for the
+     * rows (null: take them now).
      */
-    private Uni<Integer> attempt(List<Stored> rows, List<EventRow> repeats, boolean replay) {
-        List<DedupKey> keys = rows.stream().map(row -> row.row().key()).toList();
-        return claim(keys).chain(states -> {
+    private Uni<Integer> attempt(
+            List<Stored> rows, List<EventRow> repeats, boolean replay, Map<DedupKey, ClaimState> claimedAhead) {
+        Uni<Map<DedupKey, ClaimState>> claims = claimedAhead != null
+                ? Uni.createFrom().item(claimedAhead)
+                : claim(rows.stream().map(row -> row.row().key()).toList());
+        return claims.chain(states -> {
             List<EventRow> toInsert = new ArrayList<>();
             List<EventRow> alreadyStored = new ArrayList<>(repeats);
             List<DedupKey> claimed = new ArrayList<>();

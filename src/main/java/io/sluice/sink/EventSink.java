@@ -28,9 +28,9 @@ public class EventSink {
     /**
      * The write of the batch polled last; the next batch writes after it. Only this channel's
      * calls touch it, one after another: the connector calls {@link #consume} again only once
-     * the previous call's answer has completed.
+     * the previous call's answer has completed (volatile: not always on the same thread).
      */
-    private Uni<Void> writing = Uni.createFrom().voidItem();
+    private volatile Uni<Void> writing = Uni.createFrom().voidItem();
 
     EventSink(SinkService sink, SluiceConfig config, MeterRegistry metrics) {
         this.sink = sink;

@@ -3,6 +3,7 @@ package io.sluice.sink;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.sluice.config.SluiceConfig;
 import io.sluice.dedup.ClaimState;
 import io.sluice.dedup.DedupKey;
@@ -68,6 +69,11 @@ public class SinkService {
     private final Counter deadLettered;
     private final Counter claimsWithoutRedis;
     private final Counter unindexedDeadLetters;
+    // Where a batch's time goes, step by step: what to look at first when the sink is slow.
+    private final Timer decoding;
+    private final Timer claiming;
+    private final Timer writing;
+    private final Timer markingDone;
     /** Whether the last claim reached Redis: its loss and return are logged once each, not per batch. */
     private final AtomicBoolean redisAnswering = new AtomicBoolean(true);
 
@@ -92,6 +98,10 @@ public class SinkService {
         this.deadLettered = metrics.counter("sluice.sink.dead.lettered");
         this.claimsWithoutRedis = metrics.counter("sluice.sink.claims.without.redis");
         this.unindexedDeadLetters = metrics.counter("sluice.sink.dead.letters.unindexed");
+        this.decoding = stepTimer(metrics, "decode", "decoding a polled batch into rows");
+        this.claiming = stepTimer(metrics, "claim", "claiming a batch's events in Redis");
+        this.writing = stepTimer(metrics, "write", "the transaction inserting a batch's rows (alerts included)");
+        this.markingDone = stepTimer(metrics, "done", "marking a batch's events done in Redis");
     }
 
     /**
@@ -103,11 +113,13 @@ public class SinkService {
         // Decoding is most of the sink's own CPU: on a worker thread it runs beside the event
         // loop, which meanwhile writes the batch ahead, instead of queueing behind it.
         return Uni.createFrom()
-                .item(() -> decode(records))
+                .item(() -> decoding.record(() -> decode(records)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(prepared -> claim(prepared.rows.stream()
-                                .map(row -> row.row().key())
-                                .toList())
+                .chain(prepared -> timed(
+                                claiming,
+                                () -> claim(prepared.rows.stream()
+                                        .map(row -> row.row().key())
+                                        .toList()))
                         .map(states -> prepared.claimed(states, System.nanoTime())));
     }
 
@@ -313,7 +325,7 @@ public class SinkService {
             faults.reached(Step.AFTER_CLAIM);
             int foundInRedis = doneInRedis;
             // A replay re-reads records already processed: what it finds stored are no new hits.
-            return writer.insertNew(toInsert, alreadyStored, !replay)
+            return timed(writing, () -> writer.insertNew(toInsert, alreadyStored, !replay))
                     .onFailure()
                     .call(() -> dedup.release(claimed, owner).onFailure().recoverWithNull())
                     .invoke(inserted -> {
@@ -322,7 +334,7 @@ public class SinkService {
                         stored.increment(inserted);
                         duplicatesInDatabase.increment(toInsert.size() - inserted);
                     })
-                    .call(() -> dedup.markDone(claimed, config.doneTtl())
+                    .call(() -> timed(markingDone, () -> dedup.markDone(claimed, config.doneTtl()))
                             .onFailure()
                             .invoke(failure -> LOG.debugf("could not mark events done in Redis: %s", failure))
                             .onFailure()
@@ -379,6 +391,21 @@ public class SinkService {
                     keys.forEach(key -> assumed.put(key, ClaimState.CLAIMED));
                     return assumed;
                 });
+    }
+
+    private static Timer stepTimer(MeterRegistry metrics, String step, String description) {
+        return Timer.builder("sluice.sink.step")
+                .tag("step", step)
+                .description(description)
+                .publishPercentiles(0.5, 0.99)
+                .register(metrics);
+    }
+
+    private static <T> Uni<T> timed(Timer timer, Supplier<Uni<T>> step) {
+        return Uni.createFrom().deferred(() -> {
+            Timer.Sample sample = Timer.start();
+            return step.get().onTermination().invoke(() -> sample.stop(timer));
+        });
     }
 
     /** A refusal about the data itself (SQL state classes 22, 23, 54), as opposed to the database being away. */

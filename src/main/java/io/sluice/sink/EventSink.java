@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
@@ -26,11 +27,14 @@ public class EventSink {
     private final boolean overlapBatches;
     private final Timer batches;
     /**
-     * The write of the batch polled last; the next batch writes after it. Only this channel's
-     * calls touch it, one after another: the connector calls {@link #consume} again only once
-     * the previous call's answer has completed (volatile: not always on the same thread).
+     * Completes when the write of the batch polled last has; the next batch writes after it.
+     * A future rather than a chain of Unis: a completed future forgets what waited on it, where
+     * each Uni would hold the one before it, and with it every batch since the start. Only
+     * this channel's calls touch it, one after another: the connector calls {@link #consume}
+     * again only once the previous call's answer has completed (volatile: not always on the
+     * same thread).
      */
-    private volatile Uni<Void> writing = Uni.createFrom().voidItem();
+    private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
     EventSink(SinkService sink, SluiceConfig config, MeterRegistry metrics) {
         this.sink = sink;
@@ -54,14 +58,24 @@ public class EventSink {
         ConsumerRecords<String, byte[]> records = records(batch);
         Timer.Sample sample = Timer.start();
         return sink.prepare(records).chain(prepared -> {
-            Uni<Void> ahead = writing;
-            Uni<Void> written = ahead.chain(() -> sink.finish(prepared))
-                    .invoke(() -> sample.stop(batches))
-                    .memoize()
-                    .indefinitely();
-            writing = written;
-            written.subscribe().with(done -> batch.ack(), failure -> batch.nack(failure));
-            return overlapBatches ? ahead : written;
+            CompletableFuture<Void> ahead = lastWrite;
+            CompletableFuture<Void> written = new CompletableFuture<>();
+            lastWrite = written;
+            Uni.createFrom()
+                    .completionStage(ahead)
+                    .chain(() -> sink.finish(prepared))
+                    .subscribe()
+                    .with(
+                            done -> {
+                                sample.stop(batches);
+                                batch.ack();
+                                written.complete(null);
+                            },
+                            failure -> {
+                                batch.nack(failure);
+                                written.completeExceptionally(failure);
+                            });
+            return Uni.createFrom().completionStage(overlapBatches ? ahead : written);
         });
     }
 

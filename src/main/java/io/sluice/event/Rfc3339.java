@@ -37,8 +37,11 @@ public final class Rfc3339 {
         }
     }
 
-    /** The usual shape read directly; null for anything else, valid or not. */
-    static OffsetDateTime readUsualShape(String text) {
+    /**
+     * The usual shape read directly; null for anything else, valid or not. Lower-case 't' and
+     * 'z' are read too, as RFC 3339 allows.
+     */
+    public static OffsetDateTime readUsualShape(String text) {
         int length = text.length();
         if (length < 20
                 || text.charAt(4) != '-'

@@ -115,11 +115,7 @@ public class SinkService {
         return Uni.createFrom()
                 .item(() -> decoding.record(() -> decode(records)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                .chain(prepared -> timed(
-                                claiming,
-                                () -> claim(prepared.rows.stream()
-                                        .map(row -> row.row().key())
-                                        .toList()))
+                .chain(prepared -> timed(claiming, () -> claim(keys(prepared.rows)))
                         .map(states -> prepared.claimed(states, System.nanoTime())));
     }
 
@@ -203,6 +199,10 @@ public class SinkService {
 
     /** An event to store and the record it came in. */
     record Stored(EventRow row, ConsumerRecord<String, byte[]> record) {}
+
+    private static List<DedupKey> keys(List<Stored> rows) {
+        return rows.stream().map(row -> row.row().key()).toList();
+    }
 
     /**
      * Stores {@code rows}; {@code repeats} are duplicates found in the batch itself, counted as
@@ -305,9 +305,8 @@ public class SinkService {
      */
     private Uni<Integer> attempt(
             List<Stored> rows, List<EventRow> repeats, boolean replay, Map<DedupKey, ClaimState> claimedAhead) {
-        Uni<Map<DedupKey, ClaimState>> claims = claimedAhead != null
-                ? Uni.createFrom().item(claimedAhead)
-                : claim(rows.stream().map(row -> row.row().key()).toList());
+        Uni<Map<DedupKey, ClaimState>> claims =
+                claimedAhead != null ? Uni.createFrom().item(claimedAhead) : claim(keys(rows));
         return claims.chain(states -> {
             List<EventRow> toInsert = new ArrayList<>();
             List<EventRow> alreadyStored = new ArrayList<>(repeats);

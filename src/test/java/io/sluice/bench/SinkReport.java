@@ -19,9 +19,8 @@ final class SinkReport {
     static void main(SinkOptions options) throws Exception {
         Map<String, String> v = SinkOptions.readResults(Path.of(options.positional(1)));
         List<String[]> rows = new ArrayList<>();
-        // With a warm-up, every row after the warm-up's count (see SinkBenchmark.afterWarmup).
         boolean afterWarmup = v.containsKey("sink.events_per_s_after_warmup");
-        double sink = num(v, afterWarmup ? "sink.events_per_s_after_warmup" : "sink.events_per_s");
+        double sink = sinkRate(v, "sink");
         double raw = num(v, "raw.insert_rows_per_s");
 
         if (v.containsKey("preload.events")) {
@@ -207,14 +206,14 @@ final class SinkReport {
             rows.add(row(
                     "1",
                     "Sluice sink with " + options(v.get(prefix + ".options")),
-                    rate(num(v, prefix + ".events_per_s"), "events/s"),
+                    rate(sinkRate(v, prefix), "events/s"),
                     String.format(
                             Locale.ROOT,
                             "%.0f %% of the first sink run, %.0f %% of raw INSERT; second half %,.0f events/s; CPU per"
                                     + " event: Sluice %.0f us, PostgreSQL %.0f us; %,d transactions (median %.0f rows),"
                                     + " %.1f ms each; CPU in cores: %s",
-                            100 * num(v, prefix + ".events_per_s") / sink,
-                            100 * num(v, prefix + ".events_per_s") / raw,
+                            100 * sinkRate(v, prefix) / sink,
+                            100 * sinkRate(v, prefix) / raw,
                             num(v, prefix + ".events_per_s_second_half"),
                             num(v, prefix + ".sluice_us_per_event"),
                             num(v, prefix + ".postgres_us_per_event"),
@@ -241,13 +240,13 @@ final class SinkReport {
             if (v.containsKey(prefix + ".events_per_s")) {
                 byOptions
                         .computeIfAbsent(options(v.get(prefix + ".options")), k -> new ArrayList<>())
-                        .add(new double[] {num(v, prefix + ".events_per_s"), num(v, prefix + ".sluice_us_per_event")});
+                        .add(new double[] {sinkRate(v, prefix), num(v, prefix + ".sluice_us_per_event")});
             }
         }
         if (v.containsKey("again.events_per_s")) {
             byOptions
                     .computeIfAbsent(options(""), k -> new ArrayList<>())
-                    .add(new double[] {num(v, "again.events_per_s"), num(v, "again.sluice_us_per_event")});
+                    .add(new double[] {sinkRate(v, "again"), num(v, "again.sluice_us_per_event")});
         }
         if (byOptions.values().stream().anyMatch(runs -> runs.size() > 1)) {
             double defaults = median(byOptions.getOrDefault(options(""), List.of()), 0);
@@ -349,18 +348,27 @@ final class SinkReport {
     }
 
     /** The median rate of all sink runs with the default settings, if there was more than one. */
+    /**
+     * A sink run's rate: with a warm-up, over every row stored once the warm-up's count was
+     * reached (see SinkBenchmark.afterWarmup); without, its rows from the first to the N-th.
+     */
+    private static double sinkRate(Map<String, String> v, String run) {
+        String afterWarmup = run + ".events_per_s_after_warmup";
+        return num(v, v.containsKey(afterWarmup) ? afterWarmup : run + ".events_per_s");
+    }
+
     private static double defaultsMedian(Map<String, String> v) {
         List<double[]> runs = new ArrayList<>();
         if (v.containsKey("sink.events_per_s")) {
-            runs.add(new double[] {num(v, "sink.events_per_s")});
+            runs.add(new double[] {sinkRate(v, "sink")});
         }
         for (int i = 1; v.containsKey("variant" + i + ".options"); i++) {
             if (v.get("variant" + i + ".options").isBlank() && v.containsKey("variant" + i + ".events_per_s")) {
-                runs.add(new double[] {num(v, "variant" + i + ".events_per_s")});
+                runs.add(new double[] {sinkRate(v, "variant" + i)});
             }
         }
         if (v.containsKey("again.events_per_s")) {
-            runs.add(new double[] {num(v, "again.events_per_s")});
+            runs.add(new double[] {sinkRate(v, "again")});
         }
         return runs.size() > 1 ? median(runs, 0) : Double.NaN;
     }

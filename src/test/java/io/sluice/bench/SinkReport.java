@@ -47,6 +47,13 @@ final class SinkReport {
                             num(v, "sink.cold_span_s"))));
         }
         if (v.containsKey("sink.events_per_s")) {
+            String measuredAlone = afterWarmup
+                    ? String.format(
+                            Locale.ROOT,
+                            "%.2f s; the measured rows alone, first to last: %,.0f events/s; ",
+                            num(v, "sink.after_warmup_span_s"),
+                            num(v, "sink.events_per_s"))
+                    : "";
             rows.add(row(
                     "1",
                     afterWarmup
@@ -56,13 +63,7 @@ final class SinkReport {
                     "**" + rate(sink, "events/s") + "**",
                     String.format(
                             Locale.ROOT,
-                            (afterWarmup
-                                            ? String.format(
-                                                    Locale.ROOT,
-                                                    "%.2f s; the measured rows alone, first to last: %,.0f events/s; ",
-                                                    num(v, "sink.after_warmup_span_s"),
-                                                    num(v, "sink.events_per_s"))
-                                            : "")
+                            measuredAlone
                                     + "second half of the run %,.0f events/s; CPU per event: Sluice %.0f us, PostgreSQL %.0f us,"
                                     + " Redis %.0f us; %,d rows (%,d distinct) in %,d transactions (rows"
                                     + " per transaction: median %.0f, max %s), %.1f ms per transaction; first to last"
@@ -347,7 +348,6 @@ final class SinkReport {
         }
     }
 
-    /** The median rate of all sink runs with the default settings, if there was more than one. */
     /**
      * A sink run's rate: with a warm-up, over every row stored once the warm-up's count was
      * reached (see SinkBenchmark.afterWarmup); without, its rows from the first to the N-th.
@@ -357,6 +357,7 @@ final class SinkReport {
         return num(v, v.containsKey(afterWarmup) ? afterWarmup : run + ".events_per_s");
     }
 
+    /** The median rate of all sink runs with the default settings, if there was more than one. */
     private static double defaultsMedian(Map<String, String> v) {
         List<double[]> runs = new ArrayList<>();
         if (v.containsKey("sink.events_per_s")) {

@@ -7,18 +7,25 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordBatchMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Consumes the events topic in batches, two at a time in a pipeline: while one batch is being
- * written to PostgreSQL, the next is decoded and claimed in Redis, so the database and Sluice's
- * own work overlap instead of taking turns. Writing stays strictly one batch at a time, in poll
- * order. A batch is acknowledged only once every record is in PostgreSQL or in the dead-letter
- * topic, and offsets are committed only up to acknowledged records (auto-commit off, throttled
- * commit strategy): a crash anywhere leaves both batches uncommitted, to come again.
+ * Consumes the events topic in batches, in a pipeline: while one batch is being written to
+ * PostgreSQL, the next is decoded and claimed in Redis, and once a batch is committed the next
+ * one's transaction starts while the first is still marking its events done in Redis. So the
+ * database, Redis and Sluice's own work overlap instead of taking turns. Transactions stay
+ * strictly one at a time per consumer, in poll order. A batch is acknowledged only once every
+ * record is in PostgreSQL or in the dead-letter topic and its events are marked done, and
+ * offsets are committed only up to acknowledged records (auto-commit off, throttled commit
+ * strategy, which never commits past a batch not yet acknowledged): a crash anywhere leaves
+ * the batches in flight uncommitted, to come again.
+ *
+ * <p>With {@code mp.messaging.incoming.events-sink.concurrency} above 1, each consumer (each
+ * holding its own partitions) has its own pipeline: their transactions run side by side.
  */
 @ApplicationScoped
 public class EventSink {
@@ -27,14 +34,13 @@ public class EventSink {
     private final boolean overlapBatches;
     private final Timer batches;
     /**
-     * Completes when the write of the batch polled last has; the next batch writes after it.
-     * A future rather than a chain of Unis: a completed future forgets what waited on it, where
-     * each Uni would hold the one before it, and with it every batch since the start. Only
-     * this channel's calls touch it, one after another: the connector calls {@link #consume}
-     * again only once the previous call's answer has completed (volatile: not always on the
-     * same thread).
+     * Per consumer, completes when the batch it polled last is committed; its next batch's
+     * transaction starts after that. A future rather than a chain of Unis: a completed future
+     * forgets what waited on it, where each Uni would hold the one before it, and with it every
+     * batch since the start. The connector calls {@link #consume} for one consumer only once
+     * its previous call's answer has completed, so each entry has one writer at a time.
      */
-    private volatile CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+    private final Map<String, CompletableFuture<Void>> lastCommit = new ConcurrentHashMap<>();
 
     EventSink(SinkService sink, SluiceConfig config, MeterRegistry metrics) {
         this.sink = sink;
@@ -47,42 +53,50 @@ public class EventSink {
     }
 
     /**
-     * Prepares this batch, queues its write behind the previous batch's, and answers when that
-     * previous write is done: the connector then hands over the next batch, which prepares
-     * while this one writes. This batch is acknowledged (or, should it fail, nacked, which
-     * stops the channel) when its own write completes. With {@code sluice.sink.overlap-batches}
-     * off, it answers when its own write is done instead.
+     * Prepares this batch, queues its transaction behind the previous batch's commit, and
+     * answers when that previous batch is committed: the connector then hands over the next
+     * batch, which prepares while this one writes. This batch is acknowledged (or, should it
+     * fail, nacked, which stops the channel) when it is committed and marked done. With
+     * {@code sluice.sink.overlap-batches} off, it answers when this batch is acknowledged
+     * instead, and nothing overlaps.
      */
     @Incoming("events-sink")
     public Uni<Void> consume(Message<List<byte[]>> batch) {
-        ConsumerRecords<String, byte[]> records = records(batch);
+        IncomingKafkaRecordBatchMetadata<String, byte[]> metadata = metadata(batch);
+        String consumer = metadata.getChannel() + "#" + metadata.getConsumerIndex();
         Timer.Sample sample = Timer.start();
-        return sink.prepare(records).chain(prepared -> {
-            CompletableFuture<Void> ahead = lastWrite;
-            CompletableFuture<Void> written = new CompletableFuture<>();
-            lastWrite = written;
+        return sink.prepare(metadata.getRecords()).chain(prepared -> {
+            CompletableFuture<Void> committed = new CompletableFuture<>();
+            CompletableFuture<Void> acknowledged = new CompletableFuture<>();
+            CompletableFuture<Void> ahead = lastCommit.put(consumer, committed);
             Uni.createFrom()
-                    .completionStage(ahead)
-                    .chain(() -> sink.finish(prepared))
+                    .completionStage(ahead != null ? ahead : CompletableFuture.<Void>completedFuture(null))
+                    .chain(() -> sink.finish(prepared, () -> committed.complete(null)))
                     .subscribe()
                     .with(
                             done -> {
                                 sample.stop(batches);
                                 batch.ack();
-                                written.complete(null);
+                                acknowledged.complete(null);
                             },
                             failure -> {
                                 batch.nack(failure);
-                                written.completeExceptionally(failure);
+                                committed.completeExceptionally(failure);
+                                acknowledged.completeExceptionally(failure);
                             });
-            return Uni.createFrom().completionStage(overlapBatches ? ahead : written);
+            if (!overlapBatches) {
+                return Uni.createFrom().completionStage(acknowledged);
+            }
+            return ahead != null
+                    ? Uni.createFrom().completionStage(ahead)
+                    : Uni.createFrom().voidItem();
         });
     }
 
     @SuppressWarnings("unchecked")
-    private static ConsumerRecords<String, byte[]> records(Message<List<byte[]>> batch) {
+    private static IncomingKafkaRecordBatchMetadata<String, byte[]> metadata(Message<List<byte[]>> batch) {
         return batch.getMetadata(IncomingKafkaRecordBatchMetadata.class)
-                .map(metadata -> (ConsumerRecords<String, byte[]>) metadata.getRecords())
+                .map(metadata -> (IncomingKafkaRecordBatchMetadata<String, byte[]>) metadata)
                 .orElseThrow(() -> new IllegalStateException("not a Kafka record batch"));
     }
 }

@@ -120,15 +120,19 @@ public class SinkService {
     }
 
     /**
-     * The second half: dead-letters the poison and stores the rows (insert, done marks), retrying
-     * as long as it takes. Batches must be finished one at a time, in the order they were polled.
+     * The second half: dead-letters the poison and stores the rows, retrying as long as it
+     * takes; runs {@code committed} once every row is committed, then marks the events done.
+     * Batches must be committed one at a time, in the order they were polled; the next batch
+     * may start its transaction as soon as {@code committed} has run, beside this one's done
+     * marks.
      */
-    public Uni<Void> finish(Prepared prepared) {
+    public Uni<Void> finish(Prepared prepared, Runnable committed) {
         deadLettered.increment(prepared.poison.size());
         // Retrying poison is pointless: it goes to the dead-letter topic at once.
         return deadLetter(prepared.poison)
                 .chain(() -> storeBatch(prepared.rows, prepared.repeats, false, prepared))
-                .replaceWithVoid();
+                .invoke(committed)
+                .chain(this::markDone);
     }
 
     /**
@@ -140,7 +144,9 @@ public class SinkService {
      */
     public Uni<Integer> restore(Iterable<ConsumerRecord<String, byte[]>> records) {
         Prepared prepared = decode(records);
-        return storeBatch(prepared.rows, List.of(), true, null);
+        return storeBatch(prepared.rows, List.of(), true, null)
+                .call(this::markDone)
+                .map(Written::inserted);
     }
 
     private Prepared decode(Iterable<ConsumerRecord<String, byte[]>> records) {
@@ -200,6 +206,17 @@ public class SinkService {
     /** An event to store and the record it came in. */
     record Stored(EventRow row, ConsumerRecord<String, byte[]> record) {}
 
+    /** What was committed: how many rows were new, and the claims to mark done now. */
+    private record Written(int inserted, List<DedupKey> claimed) {
+        static final Written NOTHING = new Written(0, List.of());
+
+        Written plus(Written other) {
+            List<DedupKey> both = new ArrayList<>(claimed);
+            both.addAll(other.claimed);
+            return new Written(inserted + other.inserted, both);
+        }
+    }
+
     private static List<DedupKey> keys(List<Stored> rows) {
         return rows.stream().map(row -> row.row().key()).toList();
     }
@@ -208,7 +225,7 @@ public class SinkService {
      * Stores {@code rows}; {@code repeats} are duplicates found in the batch itself, counted as
      * dedup hits. The first attempt uses the claims {@code prepared} holds, if any.
      */
-    private Uni<Integer> storeBatch(List<Stored> rows, List<EventRow> repeats, boolean replay, Prepared prepared) {
+    private Uni<Written> storeBatch(List<Stored> rows, List<EventRow> repeats, boolean replay, Prepared prepared) {
         return Uni.createFrom()
                 .deferred(() -> attempt(
                         rows, repeats, replay, prepared == null ? null : prepared.takeClaims(config.claimLease())))
@@ -223,10 +240,10 @@ public class SinkService {
     }
 
     /** The database refused something in the batch: find which rows by storing them one by one. */
-    private Uni<Integer> storeEachAlone(List<Stored> rows, List<EventRow> repeats, boolean replay) {
-        Uni<Integer> chain = Uni.createFrom().item(0);
+    private Uni<Written> storeEachAlone(List<Stored> rows, List<EventRow> repeats, boolean replay) {
+        Uni<Written> chain = Uni.createFrom().item(Written.NOTHING);
         for (Stored row : rows) {
-            chain = chain.chain(sum -> storeAlone(row, replay).map(inserted -> sum + inserted));
+            chain = chain.chain(sum -> storeAlone(row, replay).map(sum::plus));
         }
         if (repeats.isEmpty()) {
             return chain;
@@ -237,7 +254,7 @@ public class SinkService {
                 () -> attempt(List.of(), repeats, replay, null).replaceWithVoid()));
     }
 
-    private Uni<Integer> storeAlone(Stored row, boolean replay) {
+    private Uni<Written> storeAlone(Stored row, boolean replay) {
         return Uni.createFrom()
                 .deferred(() -> attempt(List.of(row), List.of(), replay, null))
                 .onFailure(failure -> !refusedByDatabase(failure))
@@ -252,12 +269,12 @@ public class SinkService {
                 .recoverWithUni(failure -> {
                     if (replay) {
                         LOG.debugf("a replayed event is still refused by the database: %s", failure.getMessage());
-                        return Uni.createFrom().item(0);
+                        return Uni.createFrom().item(Written.NOTHING);
                     }
                     deadLettered.increment();
                     String reason = "the database refused the event: " + failure.getMessage();
                     return deadLetter(List.of(new Entry(row.record(), reason, config.maxAttempts())))
-                            .replaceWith(0);
+                            .replaceWith(Written.NOTHING);
                 });
     }
 
@@ -299,11 +316,11 @@ public class SinkService {
     }
 
     /**
-     * One pass of the protocol over {@code rows}; fails as a whole, leaving nothing claimed. The
-     * answer is how many rows were new. {@code claimedAhead} are claims already taken for the
-     * rows (null: take them now).
+     * One pass of the protocol over {@code rows} up to the commit; fails as a whole, leaving
+     * nothing claimed. The answer is how many rows were new and the claims to mark done.
+     * {@code claimedAhead} are claims already taken for the rows (null: take them now).
      */
-    private Uni<Integer> attempt(
+    private Uni<Written> attempt(
             List<Stored> rows, List<EventRow> repeats, boolean replay, Map<DedupKey, ClaimState> claimedAhead) {
         Uni<Map<DedupKey, ClaimState>> claims =
                 claimedAhead != null ? Uni.createFrom().item(claimedAhead) : claim(keys(rows));
@@ -327,18 +344,26 @@ public class SinkService {
             return timed(writing, () -> writer.insertNew(toInsert, alreadyStored, !replay))
                     .onFailure()
                     .call(() -> dedup.release(claimed, owner).onFailure().recoverWithNull())
-                    .invoke(inserted -> {
+                    .map(inserted -> {
                         faults.reached(Step.AFTER_DB_COMMIT);
                         duplicatesInRedis.increment(foundInRedis);
                         stored.increment(inserted);
                         duplicatesInDatabase.increment(toInsert.size() - inserted);
-                    })
-                    .call(() -> timed(markingDone, () -> dedup.markDone(claimed, config.doneTtl()))
-                            .onFailure()
-                            .invoke(failure -> LOG.debugf("could not mark events done in Redis: %s", failure))
-                            .onFailure()
-                            .recoverWithNull());
+                        return new Written(inserted, claimed);
+                    });
         });
+    }
+
+    /**
+     * Marks committed events {@code done}. Failing here costs only the fast path: a later copy
+     * of an event finds its claim instead, waits out the lease, and the constraint decides.
+     */
+    private Uni<Void> markDone(Written written) {
+        return timed(markingDone, () -> dedup.markDone(written.claimed(), config.doneTtl()))
+                .onFailure()
+                .invoke(failure -> LOG.debugf("could not mark events done in Redis: %s", failure))
+                .onFailure()
+                .recoverWithNull();
     }
 
     /**

@@ -10,6 +10,8 @@ import java.lang.ref.WeakReference;
 import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -72,6 +74,71 @@ class EventSinkPipelineTest {
         assertThat(kept).as("written batches still reachable").isLessThanOrEqualTo(1);
     }
 
+    @Test
+    void theNextTransactionStartsAtTheCommitAndConsumersDoNotWaitForEachOther() {
+        GatedSink gated = new GatedSink();
+        EventSink sink = new EventSink(gated, config(), new SimpleMeterRegistry());
+
+        CompletableFuture<Void> first = sink.consume(batch(0, 0)).subscribeAsCompletionStage();
+        CompletableFuture<Void> second = sink.consume(batch(1, 0)).subscribeAsCompletionStage();
+        assertThat(first).as("the first batch has nothing ahead").isCompleted();
+        assertThat(gated.writes).as("the second waits for the first's commit").containsExactly(0);
+        assertThat(second).isNotCompleted();
+
+        sink.consume(batch(2, 1)).subscribeAsCompletionStage();
+        assertThat(gated.writes).as("another consumer's batch writes at once").containsExactly(0, 2);
+
+        gated.committed.get(0).run();
+        assertThat(gated.writes).as("the first committed: the second writes").containsExactly(0, 2, 1);
+        assertThat(second).isCompleted();
+        assertThat(events).as("committed, not yet marked done: no ack").doesNotContain("ack 0");
+
+        gated.finished.get(0).complete(null);
+        assertThat(events).contains("ack 0").doesNotContain("ack 1", "ack 2");
+    }
+
+    private Message<List<byte[]>> batch(int n, int consumer) {
+        return Message.of(
+                List.of(),
+                Metadata.of(new IncomingKafkaRecordBatchMetadata<>(
+                        ConsumerRecords.empty(), "events-sink", consumer, Map.of(), 1)),
+                () -> {
+                    events.add("ack " + n);
+                    return CompletableFuture.completedFuture(null);
+                },
+                failure -> CompletableFuture.completedFuture(null));
+    }
+
+    /** Writes that commit and finish when the test says so. */
+    private final class GatedSink extends SinkService {
+        private final List<Integer> writes = new ArrayList<>();
+        private final Map<Integer, Runnable> committed = new HashMap<>();
+        private final Map<Integer, CompletableFuture<Void>> finished = new HashMap<>();
+        /** Batches are numbered in the order the test hands them over. */
+        private final Map<Prepared, Integer> numbers = new IdentityHashMap<>();
+
+        GatedSink() {
+            super(null, null, null, null, null, config(), new SimpleMeterRegistry());
+        }
+
+        @Override
+        public Uni<Prepared> prepare(Iterable<ConsumerRecord<String, byte[]>> records) {
+            Prepared batch = new Prepared(List.of(), List.of(), List.of());
+            numbers.put(batch, numbers.size());
+            return Uni.createFrom().item(batch);
+        }
+
+        @Override
+        public Uni<Void> finish(Prepared batch, Runnable commit) {
+            int n = numbers.get(batch);
+            writes.add(n);
+            committed.put(n, commit);
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            finished.put(n, done);
+            return Uni.createFrom().completionStage(done);
+        }
+    }
+
     /** Records the order of prepares and writes; each write completes at once. */
     private final class RecordingSink extends SinkService {
         private int prepares;
@@ -90,8 +157,9 @@ class EventSinkPipelineTest {
         }
 
         @Override
-        public Uni<Void> finish(Prepared batch) {
+        public Uni<Void> finish(Prepared batch, Runnable committed) {
             events.add("write " + writes++);
+            committed.run();
             return Uni.createFrom().voidItem();
         }
     }

@@ -33,43 +33,49 @@ final class EventDecoder {
     }
 
     /**
+     * An event of the request in its JSON form, and its bytes when the request held it in that
+     * form already (structured, batch and plain JSON: the bytes it was parsed from); null in
+     * binary mode, whose event is put together from headers and body.
+     */
+    record Decoded(JsonNode event, byte[] json) {}
+
+    /**
      * @param headers request headers with lower-case names
      */
-    List<JsonNode> decode(String contentType, Map<String, String> headers, byte[] body) {
+    List<Decoded> decode(String contentType, Map<String, String> headers, byte[] body) {
         MediaType type = mediaType(contentType);
         if (headers.containsKey(HEADER_PREFIX + "specversion")) {
-            return List.of(binary(type, contentType, headers, body));
+            return List.of(new Decoded(binary(type, contentType, headers, body), null));
         }
         String essence = type.getType() + "/" + type.getSubtype();
         return switch (essence) {
             case STRUCTURED -> {
-                JsonNode event = json.parse(body);
-                if (event.isArray()) {
+                StrictJson.Values values = json.parseValues(body);
+                if (values.array()) {
                     throw invalidRequest("A structured-mode body holds one event; send arrays as " + BATCH + ".");
                 }
-                yield List.of(event);
+                yield decoded(values);
             }
             case BATCH -> {
-                JsonNode batch = json.parse(body);
-                if (!batch.isArray()) {
+                StrictJson.Values values = json.parseValues(body);
+                if (!values.array()) {
                     throw invalidRequest("A batch-mode body is a JSON array of events.");
                 }
-                yield elements(batch);
+                yield decoded(values);
             }
-            case MediaType.APPLICATION_JSON -> {
-                JsonNode root = json.parse(body);
-                yield root.isArray() ? elements(root) : List.of(root);
-            }
+            case MediaType.APPLICATION_JSON -> decoded(json.parseValues(body));
             default -> throw unsupported();
         };
     }
 
-    private static List<JsonNode> elements(JsonNode array) {
-        if (array.isEmpty()) {
+    private static List<Decoded> decoded(StrictJson.Values values) {
+        if (values.array() && values.values().isEmpty()) {
             throw ProblemException.of(ProblemType.INVALID_EVENT, "The batch holds no event.");
         }
-        List<JsonNode> events = new ArrayList<>(array.size());
-        array.forEach(events::add);
+        List<Decoded> events = new ArrayList<>(values.values().size());
+        for (StrictJson.Value value : values.values()) {
+            events.add(new Decoded(value.node(), value.bytes()));
+        }
         return events;
     }
 

@@ -1,23 +1,36 @@
 package io.sluice.ingest;
 
+import io.sluice.config.SluiceConfig;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
-import io.smallrye.reactive.messaging.OutgoingMessageMetadata;
-import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
+import io.smallrye.reactive.messaging.kafka.KafkaClientService;
+import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.List;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
-import org.eclipse.microprofile.reactive.messaging.Message;
 
 /**
- * Publishes accepted events to the events topic. The returned {@link Uni} completes, with
- * the record's partition and offset, only when Kafka has acknowledged the record with the
- * channel's {@code acks=all}, and fails when it did not within {@code delivery.timeout.ms}:
- * callers tell a client "accepted" only on completion, never on a fire-and-forget send.
+ * Publishes accepted events to the events topic through the {@code events} channel's producer,
+ * with the channel's {@code acks=all}. Every record gets its own callback, called once with
+ * Kafka's acknowledgement or the reason there is none (after {@code delivery.timeout.ms} at the
+ * latest): callers tell a client "accepted" only on an acknowledgement, never on a send.
+ *
+ * <p>The records go to the producer directly, not through the channel's emitter: its
+ * per-message pipeline (a message, metadata, context propagation and a retry operator per
+ * event) cost more CPU than everything else on the ingest path together
+ * (docs/benchmarks.md), and gives nothing a callback per record does not. Sends still run on
+ * the connector's sending thread: {@code send()} may block up to {@code max.block.ms} for
+ * metadata, which must never happen on an event loop.
  */
 @ApplicationScoped
 public class EventPublisher {
@@ -28,35 +41,88 @@ public class EventPublisher {
     /** Record header carrying the instant Sluice accepted the event (ISO-8601). */
     public static final String ACCEPTED_AT_HEADER = "sluice-accepted-at";
 
-    private final MutinyEmitter<byte[]> events;
+    private static final String CHANNEL = "events";
 
-    EventPublisher(@Channel("events") MutinyEmitter<byte[]> events) {
-        this.events = events;
+    private final KafkaClientService clients;
+    private final String topic;
+    private volatile KafkaProducer<String, byte[]> producer;
+
+    /**
+     * @param channel unused: injecting it is what declares the outgoing channel, so that the
+     *     connector builds its producer from the channel's configuration
+     */
+    EventPublisher(@Channel(CHANNEL) MutinyEmitter<byte[]> channel, KafkaClientService clients, SluiceConfig config) {
+        this.clients = clients;
+        this.topic = config.topics().events();
     }
 
-    public Uni<RecordMetadata> publish(String tenant, String key, byte[] event, Instant acceptedAt) {
-        RecordHeaders headers = new RecordHeaders();
-        headers.add(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
-        headers.add(ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
-        return send(key, event, headers);
+    /** What Kafka said about one record: called once per record, on a Kafka client thread. */
+    @FunctionalInterface
+    interface Settled {
+        void settled(int index, RecordMetadata written, Exception failure);
+    }
+
+    /**
+     * Sends one record per event, all with the same tenant and acceptance instant, and tells
+     * {@code settled} about each, by the event's index in {@code events}.
+     */
+    void publish(String tenant, Instant acceptedAt, List<PreparedEvent> events, Settled settled) {
+        Header tenantHeader = new RecordHeader(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
+        Header acceptedAtHeader =
+                new RecordHeader(ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
+        producer()
+                .runOnSendingThread(kafka -> {
+                    for (int i = 0; i < events.size(); i++) {
+                        PreparedEvent event = events.get(i);
+                        Headers headers = new RecordHeaders(new Header[] {tenantHeader, acceptedAtHeader});
+                        send(
+                                kafka,
+                                new ProducerRecord<>(topic, null, event.key(), event.record(), headers),
+                                i,
+                                settled);
+                    }
+                })
+                .subscribe()
+                .with(
+                        sent -> {},
+                        // Only when the producer itself could not be made: no event was sent.
+                        failure -> {
+                            Exception cause = failure instanceof Exception e ? e : new IllegalStateException(failure);
+                            for (int i = 0; i < events.size(); i++) {
+                                settled.settled(i, null, cause);
+                            }
+                        });
+    }
+
+    private static void send(
+            Producer<String, byte[]> kafka, ProducerRecord<String, byte[]> record, int index, Settled settled) {
+        Callback callback = (written, failure) -> settled.settled(index, failure == null ? written : null, failure);
+        try {
+            kafka.send(record, callback);
+        } catch (RuntimeException e) {
+            // Kafka calls back for the failures it reports (ApiException) and throws the others.
+            settled.settled(index, null, e);
+        }
     }
 
     /**
      * Publishes a record as it was, headers included (a redrive from the dead-letter queue):
-     * the sink treats it like any other, and dedup keeps it from being stored twice.
+     * the sink treats it like any other, and dedup keeps it from being stored twice. The
+     * {@link Uni} completes once Kafka acknowledged the record.
      */
     public Uni<RecordMetadata> republish(String key, byte[] value, Headers headers) {
-        return send(key, value, headers);
+        return producer().send(new ProducerRecord<>(topic, null, key, value, headers));
     }
 
-    private Uni<RecordMetadata> send(String key, byte[] value, Headers headers) {
-        OutgoingKafkaRecordMetadata<String> metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key)
-                .withHeaders(headers)
-                .build();
-        // The connector fills this in with the broker's answer before it acknowledges the message.
-        OutgoingMessageMetadata<RecordMetadata> written = new OutgoingMessageMetadata<>();
-        return events.sendMessage(Message.of(value).addMetadata(metadata).addMetadata(written))
-                .map(ignored -> written.getResult());
+    private KafkaProducer<String, byte[]> producer() {
+        KafkaProducer<String, byte[]> known = producer;
+        if (known == null) {
+            known = clients.getProducer(CHANNEL);
+            if (known == null) {
+                throw new IllegalStateException("the " + CHANNEL + " channel has no Kafka producer");
+            }
+            producer = known;
+        }
+        return known;
     }
 }

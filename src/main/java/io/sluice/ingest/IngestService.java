@@ -13,17 +13,12 @@ import io.sluice.event.CloudEventRules;
 import io.sluice.event.Violation;
 import io.sluice.reconcile.AcceptedCounts;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.common.errors.NotEnoughReplicasAfterAppendException;
-import org.apache.kafka.common.errors.NotEnoughReplicasException;
-import org.apache.kafka.common.errors.RecordTooLargeException;
-import org.apache.kafka.common.errors.TimeoutException;
-import org.jboss.logging.Logger;
 
 /**
  * Takes a request's events from bytes to acknowledged Kafka records. Nothing is sent unless
@@ -33,7 +28,6 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class IngestService {
 
-    private static final Logger LOG = Logger.getLogger(IngestService.class);
     private static final int MAX_REPORTED_VIOLATIONS = 100;
 
     private final EventPublisher publisher;
@@ -42,6 +36,7 @@ public class IngestService {
     private final EventDecoder decoder;
     private final AcceptedCounts acceptedCounts;
     private final SluiceConfig.Ingest config;
+    private final Vertx vertx;
 
     private final Counter accepted;
     private final Counter unavailable;
@@ -52,7 +47,9 @@ public class IngestService {
             InFlightBudget budget,
             AcceptedCounts acceptedCounts,
             SluiceConfig config,
-            MeterRegistry metrics) {
+            MeterRegistry metrics,
+            Vertx vertx) {
+        this.vertx = vertx;
         this.accepted = metrics.counter("sluice.ingest.events", "outcome", "accepted");
         this.unavailable = metrics.counter("sluice.ingest.events", "outcome", "unavailable");
         this.answered = Timer.builder("sluice.ingest.acknowledged")
@@ -76,49 +73,31 @@ public class IngestService {
             throw unavailable("Sluice holds as many events in flight as it may; retry shortly.");
         }
         List<PreparedEvent> events;
-        List<Uni<EventOutcome>> sends;
+        PendingAnswer pending;
         Instant acceptedAt = Instant.now();
+        Timer.Sample sending = Timer.start();
         try {
             events = prepare(contentType, headers, body);
-            sends = new ArrayList<>(events.size());
-            for (PreparedEvent event : events) {
-                sends.add(send(tenant, event, acceptedAt));
-            }
+            pending = new PendingAnswer(
+                    events, config.ackTimeout(), vertx.getOrCreateContext(), () -> budget.release(body.length));
+            publisher.publish(tenant, acceptedAt, events, pending);
         } catch (RuntimeException e) {
             budget.release(body.length);
             throw e;
         }
-        // Subscribing here starts the sends; the budget is released once Kafka settled them all.
-        Uni.join().all(sends).andFailFast().subscribe().with(settled -> budget.release(body.length));
-
-        Duration timeout = config.ackTimeout();
-        Timer.Sample sending = Timer.start();
-        List<Uni<EventOutcome>> answers = new ArrayList<>(sends.size());
-        for (int i = 0; i < sends.size(); i++) {
-            PreparedEvent event = events.get(i);
-            answers.add(sends.get(i)
-                    .ifNoItem()
-                    .after(timeout)
-                    .recoverWithItem(() -> EventOutcome.unavailable(
-                            event.index(),
-                            event.source(),
-                            event.id(),
-                            "Kafka did not acknowledge within " + timeout.toSeconds() + " s.")));
-        }
-        return Uni.join().all(answers).andFailFast().map(outcomes -> {
+        return Uni.createFrom().completionStage(pending.answer()).map(outcomes -> {
             sending.stop(answered);
-            int acceptedEvents =
-                    (int) outcomes.stream().filter(EventOutcome::isAccepted).count();
-            accepted.increment(acceptedEvents);
-            unavailable.increment(outcomes.size() - acceptedEvents);
+            IngestResult result = IngestResult.of(outcomes);
+            accepted.increment(result.accepted());
+            unavailable.increment(outcomes.size() - result.accepted());
             // Reconciliation counts what the client is told was accepted.
-            acceptedCounts.accepted(tenant, acceptedAt, acceptedEvents);
-            return IngestResult.of(outcomes);
+            acceptedCounts.accepted(tenant, acceptedAt, result.accepted());
+            return result;
         });
     }
 
     private List<PreparedEvent> prepare(String contentType, Map<String, String> headers, byte[] body) {
-        List<JsonNode> events = decoder.decode(contentType, headers, body);
+        List<EventDecoder.Decoded> events = decoder.decode(contentType, headers, body);
         if (events.size() > config.maxEventsPerRequest()) {
             throw ProblemException.of(
                     ProblemType.PAYLOAD_TOO_LARGE,
@@ -126,7 +105,7 @@ public class IngestService {
         }
         List<Violation> violations = new ArrayList<>();
         for (int i = 0; i < events.size() && violations.size() < MAX_REPORTED_VIOLATIONS; i++) {
-            violations.addAll(CloudEventRules.check(i, events.get(i)));
+            violations.addAll(CloudEventRules.check(i, events.get(i).event()));
         }
         if (!violations.isEmpty()) {
             String detail = events.size() == 1
@@ -137,24 +116,11 @@ public class IngestService {
         }
         List<PreparedEvent> prepared = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            prepared.add(PreparedEvent.of(i, events.get(i), serialize(events.get(i))));
+            EventDecoder.Decoded event = events.get(i);
+            byte[] record = event.json() != null ? event.json() : serialize(event.event());
+            prepared.add(PreparedEvent.of(i, event.event(), record));
         }
         return prepared;
-    }
-
-    private Uni<EventOutcome> send(String tenant, PreparedEvent event, Instant acceptedAt) {
-        return publisher
-                .publish(tenant, event.key(), event.record(), acceptedAt)
-                .map(written -> EventOutcome.accepted(
-                        event.index(), event.source(), event.id(), written.partition(), written.offset()))
-                .onFailure()
-                .recoverWithItem(failure -> {
-                    LOG.debugf(failure, "event %d of a request was not acknowledged", event.index());
-                    return EventOutcome.unavailable(event.index(), event.source(), event.id(), describe(failure));
-                })
-                // One send, observed twice: by the budget and by the answer.
-                .memoize()
-                .indefinitely();
     }
 
     private byte[] serialize(JsonNode event) {
@@ -163,20 +129,6 @@ public class IngestService {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("a parsed event could not be written back", e);
         }
-    }
-
-    /** Why Kafka did not take an event, in words for the client: no class names. */
-    private static String describe(Throwable failure) {
-        if (failure instanceof TimeoutException) {
-            return "Kafka did not acknowledge within the delivery timeout.";
-        }
-        if (failure instanceof NotEnoughReplicasException || failure instanceof NotEnoughReplicasAfterAppendException) {
-            return "Too few in-sync replicas to store the event durably.";
-        }
-        if (failure instanceof RecordTooLargeException) {
-            return "The event is larger than Kafka accepts.";
-        }
-        return "Kafka could not take the event.";
     }
 
     ProblemException unavailable(String detail) {

@@ -3,6 +3,7 @@ package io.sluice.ingest;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
@@ -10,14 +11,17 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -33,13 +37,14 @@ final class StrictJson {
     private static final Pattern CODE_NAME = Pattern.compile("\\s*\\(?`[^`]*`\\)?");
 
     private final ObjectMapper mapper;
+    /** Reads one value at a time: what follows it is the caller's to check. */
+    private final ObjectReader valueReader;
 
     StrictJson(int maxNestingDepth) {
         this.mapper = JsonMapper.builder()
                 .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .disable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
                 .disable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS)
-                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
                 .build();
@@ -47,6 +52,7 @@ final class StrictJson {
                 .setStreamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(maxNestingDepth)
                         .build());
+        this.valueReader = mapper.readerFor(JsonNode.class);
     }
 
     ObjectMapper mapper() {
@@ -55,13 +61,48 @@ final class StrictJson {
 
     /** Parses {@code body}; a body that is not one well-formed JSON value ends the request with 400. */
     JsonNode parse(byte[] body) {
+        Values values = parseValues(body, false);
+        return values.values().get(0).node();
+    }
+
+    /**
+     * Parses {@code body} like {@link #parse}, and keeps where each of its values lies in the
+     * body: the root's elements when it is an array, else the root. An event's own bytes become
+     * its record as they are: writing back what was just read and checked would add nothing.
+     */
+    Values parseValues(byte[] body) {
+        return parseValues(body, true);
+    }
+
+    /** The values of a body, each with the bytes it was read from. */
+    record Values(boolean array, List<Value> values) {}
+
+    /** One JSON value and the part of the body it was read from. */
+    record Value(JsonNode node, byte[] body, int start, int end) {
+
+        /** The value's bytes: the body itself when the value is all of it, else a copy of its part. */
+        byte[] bytes() {
+            return start == 0 && end == body.length ? body : Arrays.copyOfRange(body, start, end);
+        }
+    }
+
+    private Values parseValues(byte[] body, boolean splitArray) {
         int invalid = Utf8.firstInvalid(body);
         if (invalid >= 0) {
             throw malformed("The body is not valid UTF-8 (byte offset " + invalid + ").");
         }
-        JsonNode root;
-        try {
-            root = mapper.readTree(body);
+        Values values;
+        try (JsonParser parser = mapper.createParser(body)) {
+            JsonToken first = parser.nextToken();
+            if (first == null) {
+                throw malformed("The body is empty.");
+            }
+            values = splitArray && first == JsonToken.START_ARRAY
+                    ? new Values(true, elements(parser, body))
+                    : new Values(false, List.of(value(parser, body)));
+            if (parser.nextToken() != null) {
+                throw malformed("The body holds more than one JSON value" + where(parser.currentTokenLocation()) + ".");
+            }
         } catch (StreamConstraintsException e) {
             throw malformed("The JSON exceeds a parsing limit: nesting deeper than "
                     + mapper.getFactory().streamReadConstraints().getMaxNestingDepth()
@@ -71,20 +112,34 @@ final class StrictJson {
         } catch (JsonParseException e) {
             throw malformed(
                     "The body is not well-formed JSON: " + plain(e.getOriginalMessage()) + where(e.getLocation()));
-        } catch (MismatchedInputException e) {
-            throw malformed("The body holds more than one JSON value" + where(e.getLocation()) + ".");
         } catch (IOException e) {
             throw malformed("The body is not well-formed JSON.");
         }
-        if (root == null || root.isMissingNode()) {
-            throw malformed("The body is empty.");
+        for (int i = 0; i < values.values().size(); i++) {
+            String outOfRange = firstNumberOutOfRange(values.values().get(i).node(), values.array() ? "/" + i : "");
+            if (outOfRange != null) {
+                throw malformed("The number at " + (outOfRange.isEmpty() ? "/" : outOfRange)
+                        + " is outside the range of a double-precision number.");
+            }
         }
-        String outOfRange = firstNumberOutOfRange(root, "");
-        if (outOfRange != null) {
-            throw malformed("The number at " + (outOfRange.isEmpty() ? "/" : outOfRange)
-                    + " is outside the range of a double-precision number.");
+        return values;
+    }
+
+    /** The elements of the array whose start the parser is at, up to and with its end. */
+    private List<Value> elements(JsonParser parser, byte[] body) throws IOException {
+        List<Value> elements = new ArrayList<>();
+        while (parser.nextToken() != JsonToken.END_ARRAY) {
+            elements.add(value(parser, body));
         }
-        return root;
+        return elements;
+    }
+
+    /** The value whose first token the parser is at; the parser is left at its last token. */
+    private Value value(JsonParser parser, byte[] body) throws IOException {
+        int start = (int) parser.currentTokenLocation().getByteOffset();
+        JsonNode node = valueReader.readTree(parser);
+        int end = (int) parser.currentLocation().getByteOffset();
+        return new Value(node, body, start, end);
     }
 
     /**

@@ -13,9 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -35,7 +38,7 @@ class EventPublisherTest {
     String bootstrapServers;
 
     @Test
-    void publishedEventIsReadBackFromTheBrokerWithKeyAndHeaders() {
+    void publishedEventIsReadBackFromTheBrokerWithKeyAndHeaders() throws Exception {
         String key = "sensor-" + UUID.randomUUID();
         byte[] event = ("{\"id\":\"" + UUID.randomUUID() + "\"}").getBytes(StandardCharsets.UTF_8);
         Instant acceptedAt = Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -50,10 +53,21 @@ class EventPublisherTest {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
 
-            // Completes only once the broker acknowledged the record.
-            publisher.publish("tenant-a", key, event, acceptedAt).await().atMost(Duration.ofSeconds(30));
+            // Settled only once the broker acknowledged the record, with where it put it.
+            CompletableFuture<RecordMetadata> settled = new CompletableFuture<>();
+            PreparedEvent prepared = new PreparedEvent(0, "/test", "1", key, event);
+            publisher.publish("tenant-a", acceptedAt, List.of(prepared), (index, written, failure) -> {
+                if (failure != null) {
+                    settled.completeExceptionally(failure);
+                } else {
+                    settled.complete(written);
+                }
+            });
+            RecordMetadata written = settled.get(30, TimeUnit.SECONDS);
 
             ConsumerRecord<String, byte[]> record = pollFor(consumer, key);
+            assertThat(record.partition()).isEqualTo(written.partition());
+            assertThat(record.offset()).isEqualTo(written.offset());
             assertThat(record.value()).isEqualTo(event);
             assertThat(header(record, EventPublisher.TENANT_HEADER)).isEqualTo("tenant-a");
             assertThat(header(record, EventPublisher.ACCEPTED_AT_HEADER)).isEqualTo(acceptedAt.toString());

@@ -5,7 +5,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaProducer;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -32,7 +32,7 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  * the connector's sending thread: {@code send()} may block up to {@code max.block.ms} for
  * metadata, which must never happen on an event loop.
  */
-@ApplicationScoped
+@Singleton
 public class EventPublisher {
 
     /** Record header carrying the tenant, taken from the caller's credentials. */

@@ -1,7 +1,7 @@
 package io.sluice.ingest;
 
 import io.sluice.config.SluiceConfig;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * failed), not when the client got its answer: a timed-out answer leaves the bytes in the
  * producer, and they count until Kafka lets go of them.
  */
-@ApplicationScoped
+@Singleton
 public class InFlightBudget {
 
     private final long limit;

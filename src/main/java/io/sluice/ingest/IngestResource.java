@@ -57,7 +57,9 @@ public class IngestResource {
 
     private Response respond(IngestResult result) {
         if (result.allAccepted()) {
-            return Response.accepted(result).build();
+            return Response.accepted(result.json())
+                    .type(MediaType.APPLICATION_JSON_TYPE)
+                    .build();
         }
         if (result.noneAccepted()) {
             throw new ProblemException(
@@ -68,7 +70,8 @@ public class IngestResource {
                     retryAfter);
         }
         return Response.status(MULTI_STATUS)
-                .entity(result)
+                .entity(result.json())
+                .type(MediaType.APPLICATION_JSON_TYPE)
                 .header(HttpHeaders.RETRY_AFTER, retryAfter.toSeconds())
                 .build();
     }

@@ -14,7 +14,7 @@ import io.sluice.event.Violation;
 import io.sluice.reconcile.AcceptedCounts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,8 +24,12 @@ import java.util.Map;
  * Takes a request's events from bytes to acknowledged Kafka records. Nothing is sent unless
  * every event of the request is valid; once sent, each event's outcome is Kafka's answer,
  * or 503 when no answer came within {@code sluice.ingest.ack-timeout}.
+ *
+ * <p>This and the other beans a request passes through are {@code @Singleton}s, not
+ * {@code @ApplicationScoped}: a call then goes to the bean itself, not through a client proxy
+ * that looks the instance up on every call (which showed in the ingest profile).
  */
-@ApplicationScoped
+@Singleton
 public class IngestService {
 
     private static final int MAX_REPORTED_VIOLATIONS = 100;

@@ -18,8 +18,10 @@ import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
 import java.io.IOException;
 import java.math.BigDecimal;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Deque;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -158,30 +160,48 @@ final class StrictJson {
         return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }
 
-    /** JSON Pointer of the first number that a double cannot hold, or null. */
+    /**
+     * JSON Pointer of the first number that a double cannot hold, or null. Every event is
+     * walked: the pointer is put together on the way back, and only when a number was found.
+     */
     private static String firstNumberOutOfRange(JsonNode node, String pointer) {
-        if (node.isNumber()) {
-            BigDecimal value = node.decimalValue();
-            return value.abs().compareTo(DOUBLE_MAX) > 0 ? pointer : null;
+        Deque<String> path = new ArrayDeque<>();
+        if (!findNumberOutOfRange(node, path)) {
+            return null;
         }
+        StringBuilder found = new StringBuilder(pointer);
+        path.forEach(token -> found.append('/').append(token));
+        return found.toString();
+    }
+
+    /** Whether {@code node} holds a number beyond double range; if so, {@code path} leads to it. */
+    private static boolean findNumberOutOfRange(JsonNode node, Deque<String> path) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> field = it.next();
-                String found = firstNumberOutOfRange(
-                        field.getValue(), pointer + "/" + CloudEventRules.pointerToken(field.getKey()));
-                if (found != null) {
-                    return found;
+                if (findNumberOutOfRange(field.getValue(), path)) {
+                    path.addFirst(CloudEventRules.pointerToken(field.getKey()));
+                    return true;
                 }
             }
-        } else if (node.isArray()) {
-            for (int i = 0; i < node.size(); i++) {
-                String found = firstNumberOutOfRange(node.get(i), pointer + "/" + i);
-                if (found != null) {
-                    return found;
-                }
-            }
+            return false;
         }
-        return null;
+        if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                if (findNumberOutOfRange(node.get(i), path)) {
+                    path.addFirst(Integer.toString(i));
+                    return true;
+                }
+            }
+            return false;
+        }
+        if (!node.isNumber()) {
+            return false;
+        }
+        if (node.isIntegralNumber() && node.bigIntegerValue().bitLength() < 1024) {
+            return false; // below 2^1023, well inside double range
+        }
+        return node.decimalValue().abs().compareTo(DOUBLE_MAX) > 0;
     }
 
     private static ProblemException malformed(String detail) {

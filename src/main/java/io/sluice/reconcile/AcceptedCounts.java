@@ -7,8 +7,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -32,7 +32,7 @@ import org.jboss.logging.Logger;
  * a loss that did not happen), and an event Kafka stored although the client got 503 (an
  * acknowledgement after the timeout) was never answered 2xx.
  */
-@ApplicationScoped
+@Singleton
 public class AcceptedCounts {
 
     private static final Logger LOG = Logger.getLogger(AcceptedCounts.class);

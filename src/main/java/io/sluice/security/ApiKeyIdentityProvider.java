@@ -5,10 +5,10 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.IdentityProvider;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 
 /** Turns an API key (or the bootstrap key) into an identity; anything else it refuses. */
-@ApplicationScoped
+@Singleton
 class ApiKeyIdentityProvider implements IdentityProvider<ApiKeyRequest> {
 
     private final ApiKeys keys;

@@ -8,8 +8,8 @@ import io.sluice.audit.AuditLog;
 import io.sluice.config.SluiceConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -29,7 +29,7 @@ import org.jboss.logging.Logger;
  * revocation takes effect at once on the replica that made it and within one refresh on the
  * others.
  */
-@ApplicationScoped
+@Singleton
 public class ApiKeys {
 
     private static final Logger LOG = Logger.getLogger(ApiKeys.class);

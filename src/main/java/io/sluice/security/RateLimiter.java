@@ -7,7 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
-import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -26,7 +26,7 @@ import org.jboss.logging.Logger;
  * counts them). Refusing all traffic because the limiter's store is down would turn a Redis
  * outage into an ingest outage, which Kafka as the buffer exists to prevent.
  */
-@ApplicationScoped
+@Singleton
 class RateLimiter {
 
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);

@@ -18,9 +18,11 @@ import java.util.Map;
  */
 public final class BenchReport {
 
-    static final double SINGLE_TARGET = 10_000;
+    static final double SINGLE_TARGET = 15_000;
+    static final double SINGLE_BRIDGE_RATIO_TARGET = 3;
     static final double OPEN_P99_TARGET_MS = 20;
     static final double BATCH_RATIO_TARGET = 0.60;
+    static final double BATCH_CPU_TARGET_US = 10;
 
     private final Map<String, String> r;
 
@@ -55,7 +57,7 @@ public final class BenchReport {
             "max ms",
             "non-2xx",
             "CPU us/event (no JIT)",
-            "cpu: sluice or producer / kafka / driver / other"
+            "cpu: sluice, bridge or producer / kafka / driver / other"
         });
         if (has("single")) {
             rows.add(sluiceRow(target + " single, closed loop, " + get("single.concurrency") + " conn", "single"));
@@ -72,10 +74,17 @@ public final class BenchReport {
                             + " conn (latency per request)",
                     "batch"));
         }
+        if (has("bridge_single")) {
+            rows.add(row(
+                    "Kafka Bridge single, closed loop, " + get("bridge_single.concurrency") + " conn",
+                    "bridge_single",
+                    "bridge"));
+        }
         if (has("bridge")) {
-            rows.add(sluiceRow(
+            rows.add(row(
                     "Kafka Bridge batch x" + get("bridge.batch_size") + ", closed loop, " + get("bridge.concurrency")
-                            + " conn (" + get("env.bridge") + ")",
+                            + " conn",
+                    "bridge",
                     "bridge"));
         }
         if (has("pp_max")) {
@@ -138,6 +147,26 @@ public final class BenchReport {
                     100 * ratio,
                     100 * BATCH_RATIO_TARGET,
                     ratio >= BATCH_RATIO_TARGET ? "met" : "SHORT"));
+        }
+        if (r.containsKey("batch.cpu.sluice")) {
+            double perEvent = cpuPerEvent("batch", "sluice");
+            verdicts.add(String.format(
+                    Locale.ROOT,
+                    "CPU per batched event: %.1f us (target <= %.0f us): %s",
+                    perEvent,
+                    BATCH_CPU_TARGET_US,
+                    perEvent <= BATCH_CPU_TARGET_US ? "met" : "SHORT"));
+        }
+        if (has("single") && has("bridge_single")) {
+            double ratio = num("single.events_per_s") / num("bridge_single.events_per_s");
+            verdicts.add(String.format(
+                    Locale.ROOT,
+                    "single-event POSTs vs the Kafka Bridge's: %s / %s req/s = %.1fx (target >= %.0fx): %s",
+                    count(num("single.events_per_s")),
+                    count(num("bridge_single.events_per_s")),
+                    ratio,
+                    SINGLE_BRIDGE_RATIO_TARGET,
+                    ratio >= SINGLE_BRIDGE_RATIO_TARGET ? "met" : "SHORT"));
         }
         if (has("batch") && has("bridge")) {
             verdicts.add(String.format(
@@ -214,6 +243,9 @@ public final class BenchReport {
             notes.add("producer settings (Sluice's events channel, given to ProducerPerformance too): "
                     + get("env.producer"));
         }
+        if (has("env.bridge")) {
+            notes.add("Kafka Bridge: " + get("env.bridge"));
+        }
         if (has("env.topic")) {
             notes.add("broker: " + get("env.kafka") + "; Sluice writes to " + get("env.sluice_topic")
                     + ", ProducerPerformance to " + get("env.topic") + " (" + get("env.topic_shape") + ")");
@@ -243,6 +275,11 @@ public final class BenchReport {
     }
 
     private String[] sluiceRow(String label, String phase) {
+        return row(label, phase, "sluice");
+    }
+
+    /** A row of an HTTP run: {@code main} is the watched process whose CPU it reports. */
+    private String[] row(String label, String phase, String main) {
         return new String[] {
             label,
             count(num(phase + ".events_per_s")),
@@ -250,8 +287,8 @@ public final class BenchReport {
             ms(phase + ".p99_ms"),
             ms(phase + ".max_ms"),
             count(num(phase + ".non2xx") + num(phase + ".errors")),
-            perEvent(phase, "sluice"),
-            cpu(phase, "sluice")
+            perEvent(phase, main),
+            cpu(phase, main)
         };
     }
 
@@ -273,9 +310,14 @@ public final class BenchReport {
      * threads: less sensitive to a busy machine than events/s.
      */
     private String perEvent(String run, String main) {
+        double perEvent = cpuPerEvent(run, main);
+        return Double.isNaN(perEvent) ? "-" : String.format(Locale.ROOT, "%.1f", perEvent);
+    }
+
+    private double cpuPerEvent(String run, String main) {
         double cores = num(run + ".cpu." + main) - (r.containsKey(run + ".cpu.jit") ? num(run + ".cpu.jit") : 0);
         double rate = num(run + ".events_per_s");
-        return Double.isNaN(cores) || !(rate > 0) ? "-" : String.format(Locale.ROOT, "%.1f", cores / rate * 1e6);
+        return Double.isNaN(cores) || !(rate > 0) ? Double.NaN : cores / rate * 1e6;
     }
 
     private String cpu(String run, String main) {

@@ -26,6 +26,8 @@ import java.util.Map;
  * IngestLoad batch  --url U --pad P [--batch-size 100 --concurrency 8]  closed loop, batches
  * IngestLoad bridge --url U/topics/T --pad P [--batch-size 100 --concurrency 8]
  *                   the same batches through a Strimzi Kafka Bridge (the HTTP baseline)
+ * IngestLoad bridge-single --url U/topics/T --pad P [--concurrency 32]
+ *                   one record per request through the bridge, closed loop
  * common: --warmup 5 --duration 20 --keys 1000 --token T --result FILE --watch name=pid ...
  *         --series FILE        the phase second by second (events, latency, Sluice's memory) as CSV
  *         --sluice-pid PID     Sluice's pid, for its resident memory in the series
@@ -47,7 +49,7 @@ public final class IngestLoad {
             if (args.has("stand-in")) {
                 String delay = args.get("stand-in", "true");
                 standIn = StandInServer.start(delay.equals("true") ? 0 : Long.parseLong(delay));
-                url = phase.equals("bridge") ? standIn.bridgeUrl() : standIn.url();
+                url = phase.startsWith("bridge") ? standIn.bridgeUrl() : standIn.url();
             }
             if (url == null) {
                 throw new IllegalArgumentException("--url (e.g. http://127.0.0.1:8080/v1/events) is required");
@@ -152,18 +154,19 @@ public final class IngestLoad {
                                     Integer.toString(connections)));
                 }
             }
-            case "batch", "bridge" -> {
-                boolean bridge = phase.equals("bridge");
-                int concurrency = args.getInt("concurrency", 8);
-                int size = args.getInt("batch-size", 100);
+            case "batch", "bridge", "bridge-single" -> {
+                boolean bridge = phase.startsWith("bridge");
+                boolean single = phase.equals("bridge-single");
+                int concurrency = args.getInt("concurrency", single ? 32 : 8);
+                int size = single ? 1 : args.getInt("batch-size", 100);
                 EventFactory events = new EventFactory(pad(args), keys, System.nanoTime());
                 try (LoadRunner runner = new LoadRunner(url, token, concurrency)) {
                     PhaseResult result = new PhaseResult(
-                            phase,
+                            phase.replace('-', '_'),
                             String.format(
                                     Locale.ROOT,
-                                    "%d events per request%s, closed loop, %d connections, %s after %s warm-up",
-                                    size,
+                                    "%s per request%s, closed loop, %d connections, %s after %s warm-up",
+                                    size == 1 ? "1 event" : size + " events",
                                     bridge ? " to the Kafka Bridge" : "",
                                     concurrency,
                                     seconds(duration),
@@ -187,7 +190,7 @@ public final class IngestLoad {
             }
             default ->
                 throw new IllegalArgumentException(
-                        "phase must be probe, single, open, batch or bridge, not '" + phase + "'");
+                        "phase must be probe, single, open, batch, bridge or bridge-single, not '" + phase + "'");
         };
     }
 

@@ -163,7 +163,8 @@ final class LoadRunner implements AutoCloseable {
         }
         Map<String, Long> pids = new java.util.LinkedHashMap<>(watch);
         pids.put("driver", ProcessHandle.current().pid());
-        CpuMeter meter = new CpuMeter(pids, watch.containsKey("sluice") ? "sluice" : null);
+        CpuMeter meter = new CpuMeter(
+                pids, watch.containsKey("sluice") ? "sluice" : watch.containsKey("bridge") ? "bridge" : null);
         boolean[] started = {false};
         Runnable stop = () -> {
             if (started[0] && result.cpu == null) {

@@ -25,6 +25,8 @@ final class EventDecoder {
     static final String STRUCTURED = "application/cloudevents+json";
     static final String BATCH = "application/cloudevents-batch+json";
     private static final String HEADER_PREFIX = "ce-";
+    /** A request with this header is in binary mode. */
+    static final String BINARY_MODE_HEADER = HEADER_PREFIX + "specversion";
 
     private final StrictJson json;
 
@@ -40,11 +42,12 @@ final class EventDecoder {
     record Decoded(JsonNode event, byte[] json) {}
 
     /**
-     * @param headers request headers with lower-case names
+     * @param headers request headers with lower-case names (binary mode needs them; the other
+     *     modes only ask whether {@link #BINARY_MODE_HEADER} is among them)
      */
     List<Decoded> decode(String contentType, Map<String, String> headers, byte[] body) {
         MediaType type = mediaType(contentType);
-        if (headers.containsKey(HEADER_PREFIX + "specversion")) {
+        if (headers.containsKey(BINARY_MODE_HEADER)) {
             return List.of(new Decoded(binary(type, contentType, headers, body), null));
         }
         String essence = type.getType() + "/" + type.getSubtype();

@@ -9,6 +9,8 @@ import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,9 +30,10 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  * <p>The records go to the producer directly, not through the channel's emitter: its
  * per-message pipeline (a message, metadata, context propagation and a retry operator per
  * event) cost more CPU than everything else on the ingest path together
- * (docs/benchmarks.md), and gives nothing a callback per record does not. Sends still run on
- * the connector's sending thread: {@code send()} may block up to {@code max.block.ms} for
- * metadata, which must never happen on an event loop.
+ * (docs/benchmarks.md), and gives nothing a callback per record does not. {@code send()} may
+ * block up to {@code max.block.ms} for metadata, which must not happen on an event loop: the
+ * request's thread sends only while the producer is warm (see {@link #WARM_NANOS}), else the
+ * connector's sending thread does, which costs a hand-off per request.
  */
 @Singleton
 public class EventPublisher {
@@ -42,10 +45,19 @@ public class EventPublisher {
     public static final String ACCEPTED_AT_HEADER = "sluice-accepted-at";
 
     private static final String CHANNEL = "events";
+    /**
+     * How recent an acknowledgement must be for the caller's thread to send. The producer then
+     * knows the topic's partitions (it forgets them after {@code metadata.max.idle.ms}, 5 minutes
+     * by default, without sends), so {@code send()} cannot block on metadata; and it does not
+     * block on buffer space, which the in-flight budget keeps below {@code buffer.memory}.
+     */
+    private static final long WARM_NANOS = TimeUnit.SECONDS.toNanos(60);
 
     private final KafkaClientService clients;
     private final String topic;
     private volatile KafkaProducer<String, byte[]> producer;
+    /** When Kafka last acknowledged a record of the events topic (System.nanoTime()). */
+    private volatile long lastAcknowledged = System.nanoTime() - WARM_NANOS;
 
     /**
      * @param channel unused: injecting it is what declares the outgoing channel, so that the
@@ -70,18 +82,21 @@ public class EventPublisher {
         Header tenantHeader = new RecordHeader(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
         Header acceptedAtHeader =
                 new RecordHeader(ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
-        producer()
-                .runOnSendingThread(kafka -> {
-                    for (int i = 0; i < events.size(); i++) {
-                        PreparedEvent event = events.get(i);
-                        Headers headers = new RecordHeaders(new Header[] {tenantHeader, acceptedAtHeader});
-                        send(
-                                kafka,
-                                new ProducerRecord<>(topic, null, event.key(), event.record(), headers),
-                                i,
-                                settled);
-                    }
-                })
+        Consumer<Producer<String, byte[]>> sendAll = kafka -> {
+            for (int i = 0; i < events.size(); i++) {
+                PreparedEvent event = events.get(i);
+                Headers headers = new RecordHeaders(new Header[] {tenantHeader, acceptedAtHeader});
+                send(kafka, new ProducerRecord<>(topic, null, event.key(), event.record(), headers), i, settled);
+            }
+        };
+        KafkaProducer<String, byte[]> channelProducer = producer();
+        Producer<String, byte[]> warm = channelProducer.unwrap();
+        if (warm != null && System.nanoTime() - lastAcknowledged < WARM_NANOS) {
+            sendAll.accept(warm);
+            return;
+        }
+        channelProducer
+                .runOnSendingThread(sendAll)
                 .subscribe()
                 .with(
                         sent -> {},
@@ -94,9 +109,14 @@ public class EventPublisher {
                         });
     }
 
-    private static void send(
+    private void send(
             Producer<String, byte[]> kafka, ProducerRecord<String, byte[]> record, int index, Settled settled) {
-        Callback callback = (written, failure) -> settled.settled(index, failure == null ? written : null, failure);
+        Callback callback = (written, failure) -> {
+            if (failure == null) {
+                lastAcknowledged = System.nanoTime();
+            }
+            settled.settled(index, failure == null ? written : null, failure);
+        };
         try {
             kafka.send(record, callback);
         } catch (RuntimeException e) {

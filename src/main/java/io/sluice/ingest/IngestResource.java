@@ -51,8 +51,10 @@ public class IngestResource {
     @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same ids")
     public Uni<Response> ingest(byte[] body, HttpHeaders headers) {
         String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
-        return ingest.ingest(caller.tenant(), contentType, lowerCaseNames(headers), body)
-                .map(this::respond);
+        // Only binary mode reads the other headers (its ce-* attributes): no map of them otherwise.
+        Map<String, String> binaryHeaders =
+                headers.getHeaderString(EventDecoder.BINARY_MODE_HEADER) != null ? lowerCaseNames(headers) : Map.of();
+        return ingest.ingest(caller.tenant(), contentType, binaryHeaders, body).map(this::respond);
     }
 
     private Response respond(IngestResult result) {

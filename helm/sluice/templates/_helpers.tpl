@@ -181,7 +181,15 @@ Everything else comes from the ConfigMap.
 {{- end }}
 {{- end }}
 {{- if eq .Values.image.flavor "jvm" }}
-- name: JAVA_MAX_RAM_RATIO
-  value: {{ .Values.jvm.maxRamPercentage | quote }}
+- name: JAVA_OPTS_APPEND
+  value: {{ printf "%s %s" (include "sluice.jvmBaseOptions" .) .Values.jvm.options | trim | quote }}
 {{- end }}
+{{- end }}
+
+{{/*
+The JVM options the JVM image sets itself (src/main/docker/Dockerfile.jvm): setting
+JAVA_OPTS_APPEND replaces them, so they are repeated here before the chart's own.
+*/}}
+{{- define "sluice.jvmBaseOptions" -}}
+-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager
 {{- end }}

@@ -29,6 +29,8 @@ final class AppFacts {
     static final Path INVALID_VALUES = ROOT.resolve("src/test/resources/deploy/invalid-values");
 
     static final int HTTP_PORT = 8080;
+    /** The JVM image's heap and collector: what the ingest benchmark measured with (docs/benchmarks.md). */
+    static final String JVM_OPTIONS = "-Xms256m -Xmx256m -XX:+UseParallelGC";
 
     private static final Pattern MEMORY_SIZE = Pattern.compile("(\\d+)([KMGT]?)", Pattern.CASE_INSENSITIVE);
 

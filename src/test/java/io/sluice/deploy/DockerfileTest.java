@@ -70,7 +70,9 @@ class DockerfileTest {
                         "JAVA_OPTS_APPEND",
                         opts -> assertThat(opts)
                                 .contains("-Djava.util.logging.manager=org.jboss.logmanager.LogManager")
-                                .contains("-Dquarkus.http.host=0.0.0.0"));
+                                .contains("-Dquarkus.http.host=0.0.0.0")
+                                .endsWith(" " + AppFacts.JVM_OPTIONS))
+                .containsEntry("GC_CONTAINER_OPTIONS", "-XX:+UseParallelGC");
         assertThat(FileSystems.getDefault()
                         .getPathMatcher("glob:/deployments/*.jar")
                         .matches(Path.of("/deployments/quarkus-run.jar")))
@@ -102,5 +104,14 @@ class DockerfileTest {
                 .as("the pom's native profile")
                 .contains("<id>native</id>")
                 .contains("<quarkus.native.enabled>true</quarkus.native.enabled>");
+    }
+
+    /** What users run locally and what the README tells them is what the image runs, and what was measured. */
+    @Test
+    void runLocalAndTheReadmeUseTheImagesHeapAndCollector() throws Exception {
+        assertThat(java.nio.file.Files.readString(AppFacts.ROOT.resolve("scripts/run-local")))
+                .contains("exec java " + AppFacts.JVM_OPTIONS + " ");
+        assertThat(java.nio.file.Files.readString(AppFacts.ROOT.resolve("README.md")))
+                .contains(AppFacts.JVM_OPTIONS);
     }
 }

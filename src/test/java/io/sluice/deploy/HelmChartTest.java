@@ -215,7 +215,7 @@ class HelmChartTest {
     }
 
     @Test
-    void jvmFlavorSelectsTheJvmImageAndSizesItsHeapFromTheLimit() {
+    void jvmFlavorSelectsTheJvmImageWithTheMeasuredHeapAndCollector() {
         Manifests manifests = StrictYaml.manifests(template(AppFacts.CHART)
                 .set("image.flavor", "jvm")
                 .set("resources.limits.memory", "768Mi")
@@ -227,8 +227,11 @@ class HelmChartTest {
         Container container = ManifestChecks.container(deployment);
         assertThat(container.getImage()).isEqualTo("sluice/sluice:" + appVersion() + "-jvm");
         assertThat(container.getEnv()).singleElement().satisfies(env -> {
-            assertThat(env.getName()).isEqualTo("JAVA_MAX_RAM_RATIO");
-            assertThat(env.getValue()).isEqualTo("75");
+            assertThat(env.getName()).isEqualTo("JAVA_OPTS_APPEND");
+            // The image's own options first (setting the variable replaces them), then the chart's.
+            assertThat(env.getValue())
+                    .isEqualTo(DockerfileTest.JVM.env().get("JAVA_OPTS_APPEND"))
+                    .endsWith(" " + AppFacts.JVM_OPTIONS);
         });
         assertThat(deployment.getSpec().getReplicas())
                 .as("without an HPA the chart sets the replicas")

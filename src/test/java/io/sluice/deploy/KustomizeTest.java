@@ -133,8 +133,8 @@ class KustomizeTest {
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(1);
         assertThat(container.getImage()).isEqualTo("sluice/sluice:0.1.0-jvm");
         assertThat(container.getEnv()).anySatisfy(env -> {
-            assertThat(env.getName()).isEqualTo("JAVA_MAX_RAM_RATIO");
-            assertThat(env.getValue()).isEqualTo("75");
+            assertThat(env.getName()).isEqualTo("JAVA_OPTS_APPEND");
+            assertThat(env.getValue()).isEqualTo(DockerfileTest.JVM.env().get("JAVA_OPTS_APPEND"));
         });
         assertThat(manifests.has(HorizontalPodAutoscaler.class)).isFalse();
 

@@ -68,7 +68,10 @@ public class EventPublisher {
         this.topic = config.topics().events();
     }
 
-    /** What Kafka said about one record: called once per record, on a Kafka client thread. */
+    /**
+     * What Kafka said about one record: called once per record, on Kafka's network thread, or
+     * on the sending thread when the send itself failed.
+     */
     @FunctionalInterface
     interface Settled {
         void settled(int index, RecordMetadata written, Exception failure);

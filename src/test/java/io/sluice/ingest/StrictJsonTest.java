@@ -52,6 +52,15 @@ class StrictJsonTest {
     }
 
     @Test
+    void nullIsAValueLikeAnyOther() {
+        assertThat(json.parseValues(utf8("null")).values().get(0).node().isNull())
+                .isTrue();
+        assertThat(json.parseValues(utf8("[null, 1]")).values())
+                .extracting(StrictJson.Value::node)
+                .allSatisfy(node -> assertThat(node).isNotNull());
+    }
+
+    @Test
     void contentAfterTheValueIsRefused() {
         assertThatThrownBy(() -> json.parseValues(utf8("[{\"id\":1}] {\"id\":2}")))
                 .isInstanceOf(ProblemException.class)

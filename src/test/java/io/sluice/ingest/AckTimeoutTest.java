@@ -4,13 +4,11 @@ import static io.sluice.testing.Http.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
-import io.sluice.testing.LocalStack;
-import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.OwnBackendsProfile;
+import io.sluice.testing.PrivateBrokerResource;
 import io.sluice.testing.ShortKafkaTimeouts;
 import jakarta.inject.Inject;
 import java.time.Duration;
@@ -39,7 +37,7 @@ class AckTimeoutTest {
         batch("warm").then().statusCode(202);
         await().atMost(Duration.ofSeconds(10)).until(() -> budget.used() == 0);
 
-        PrivateBrokerResource.kafka.pause(1);
+        PrivateBrokerResource.kafka().pause(1);
         Response answer;
         long started = System.nanoTime();
         try {
@@ -56,7 +54,7 @@ class AckTimeoutTest {
             // Answered, but the records are still the producer's: their bytes still count.
             assertThat(budget.used()).isPositive();
         } finally {
-            PrivateBrokerResource.kafka.resume(1);
+            PrivateBrokerResource.kafka().resume(1);
         }
         await().atMost(Duration.ofSeconds(30)).until(() -> budget.used() == 0);
         batch("after").then().statusCode(202);
@@ -79,24 +77,6 @@ class AckTimeoutTest {
             Map<String, String> config = new HashMap<>(ShortKafkaTimeouts.config());
             config.put("sluice.ingest.ack-timeout", ACK_TIMEOUT.toSeconds() + "s");
             return config;
-        }
-    }
-
-    public static class PrivateBrokerResource implements QuarkusTestResourceLifecycleManager {
-        static LocalStack kafka;
-
-        @Override
-        public Map<String, String> start() {
-            kafka = LocalStack.isolated("ack-timeout");
-            kafka.up();
-            Map<String, String> config = new HashMap<>(LocalStackResource.sharedConfig());
-            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            return config;
-        }
-
-        @Override
-        public void stop() {
-            kafka.down();
         }
     }
 }

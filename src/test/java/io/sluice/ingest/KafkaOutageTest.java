@@ -6,13 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.response.Response;
-import io.sluice.testing.LocalStack;
-import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.OwnBackendsProfile;
+import io.sluice.testing.PrivateBrokerResource;
 import io.sluice.testing.ShortKafkaTimeouts;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -42,7 +40,7 @@ class KafkaOutageTest {
     void brokerKilledMidRequestAnswers503AndRecoveryAnswers202() throws Exception {
         post().then().statusCode(202);
 
-        PrivateBrokerResource.kafka.pause(1);
+        PrivateBrokerResource.kafka().pause(1);
         long started = System.nanoTime();
         CompletableFuture<Response> inFlight = CompletableFuture.supplyAsync(KafkaOutageTest::post, CLIENTS);
         try {
@@ -50,7 +48,7 @@ class KafkaOutageTest {
             Thread.sleep(1_000);
             assertThat(inFlight).isNotDone();
         } finally {
-            PrivateBrokerResource.kafka.kill(1);
+            PrivateBrokerResource.kafka().kill(1);
         }
         Response answer = inFlight.get(ShortKafkaTimeouts.ANSWER_BOUND.toSeconds(), TimeUnit.SECONDS);
         Duration waited = Duration.ofNanos(System.nanoTime() - started);
@@ -61,7 +59,7 @@ class KafkaOutageTest {
         assertThat(answer.jsonPath().getInt("results[0].status")).isEqualTo(503);
         assertThat(waited).isLessThan(ShortKafkaTimeouts.ANSWER_BOUND);
 
-        PrivateBrokerResource.kafka.start(1);
+        PrivateBrokerResource.kafka().start(1);
         // The producer reconnects by itself; the first requests may still meet the old failure.
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofSeconds(1))
@@ -74,7 +72,7 @@ class KafkaOutageTest {
         String body = eventOfExactly(10_000);
         post().then().statusCode(202);
 
-        PrivateBrokerResource.kafka.pause(1);
+        PrivateBrokerResource.kafka().pause(1);
         List<CompletableFuture<Response>> requests = new ArrayList<>();
         List<Response> refused = new ArrayList<>();
         try {
@@ -98,7 +96,7 @@ class KafkaOutageTest {
             // A replica with no room for another request is not ready: traffic goes elsewhere.
             assertThat(bufferReadiness()).isEqualTo("DOWN");
         } finally {
-            PrivateBrokerResource.kafka.resume(1);
+            PrivateBrokerResource.kafka().resume(1);
         }
         assertThat(refused).allSatisfy(answer -> {
             assertThat(answer.statusCode()).isEqualTo(503);
@@ -159,24 +157,6 @@ class KafkaOutageTest {
     public static class PrivateBroker extends OwnBackendsProfile {
         public PrivateBroker() {
             super(PrivateBrokerResource.class, withSmallBudget());
-        }
-    }
-
-    public static class PrivateBrokerResource implements QuarkusTestResourceLifecycleManager {
-        static LocalStack kafka;
-
-        @Override
-        public Map<String, String> start() {
-            kafka = LocalStack.isolated("outage");
-            kafka.up();
-            Map<String, String> config = new HashMap<>(LocalStackResource.sharedConfig());
-            config.put("kafka.bootstrap.servers", kafka.bootstrapServers());
-            return config;
-        }
-
-        @Override
-        public void stop() {
-            kafka.down();
         }
     }
 }

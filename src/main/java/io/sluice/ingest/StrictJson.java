@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
+import io.sluice.event.Utf8;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.util.ArrayDeque;

@@ -1,12 +1,21 @@
 package io.sluice.sink;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.sluice.event.CloudEventRules;
+import io.sluice.event.Utf8;
 import io.sluice.event.Violation;
 import io.sluice.ingest.EventPublisher;
 import java.io.IOException;
@@ -22,12 +31,24 @@ import org.apache.kafka.common.header.Header;
  * Turns a record of the events topic back into a row. Ingest validated it, but the topic is
  * also written by redrives and by anyone with produce rights: a record that is not a valid
  * event with its tenant and acceptance time is poison, and goes to the dead-letter topic.
+ *
+ * <p>Most records take a short way: the event's attributes are read into a small tree and
+ * checked by the CloudEvents rules, while its {@code data} is only tokenized (which checks it
+ * is well-formed JSON) and stored as the very bytes it came in. Building {@code data}'s tree
+ * and writing it back as text was half of the sink's own CPU, for a text PostgreSQL parses
+ * again anyway. The short way is taken only when nothing in {@code data} can break a rule that
+ * needs its strings: the value is strict UTF-8 and holds no {@code \}{@code u} escape, the only
+ * way JSON can spell a NUL or a lone surrogate. Every other record, and any shape the short
+ * way does not expect, is read into a whole tree and checked there, as before.
  */
 final class RecordDecoder {
 
     /** Attributes with their own column; the rest go to {@code attributes}. */
     private static final Set<String> COLUMNS =
             Set.of("specversion", "id", "source", "type", "subject", "time", "datacontenttype", "data", "data_base64");
+
+    /** Stands for an object or array {@code data} in the attributes the rules see: present, not null. */
+    private static final JsonNode DATA_KEPT_AS_BYTES = JsonNodeFactory.instance.objectNode();
 
     private final ObjectMapper json;
     /*
@@ -37,11 +58,18 @@ final class RecordDecoder {
      */
     private final ObjectReader reader;
     private final ObjectWriter writer;
+    /** False only to compare the short way with the whole tree (its test, the decoding benchmark). */
+    private final boolean shortWay;
 
     RecordDecoder(ObjectMapper json) {
+        this(json, true);
+    }
+
+    RecordDecoder(ObjectMapper json, boolean shortWay) {
         this.json = json;
         this.reader = json.readerFor(JsonNode.class);
         this.writer = json.writerFor(JsonNode.class);
+        this.shortWay = shortWay;
     }
 
     /** The row, or the reason the record is poison. */
@@ -50,6 +78,12 @@ final class RecordDecoder {
     record Row(EventRow row) implements Decoded {}
 
     record Poison(String reason) implements Decoded {}
+
+    /**
+     * An event as read: its members ({@code data} standing in as {@link #DATA_KEPT_AS_BYTES}
+     * when {@code dataJson} holds it), and {@code data} as JSON text when it was kept as bytes.
+     */
+    private record Event(JsonNode members, String dataJson) {}
 
     Decoded decode(ConsumerRecord<String, byte[]> record) {
         String tenant = header(record, EventPublisher.TENANT_HEADER);
@@ -69,38 +103,117 @@ final class RecordDecoder {
         if (record.value() == null) {
             return new Poison("the record has no value");
         }
-        JsonNode event;
+        Event event;
         try {
-            event = reader.readTree(record.value());
+            event = readEvent(record.value());
         } catch (IOException e) {
             return new Poison("the value is not JSON");
         }
-        List<Violation> violations = CloudEventRules.check(0, event);
+        List<Violation> violations = CloudEventRules.check(0, event.members());
         if (!violations.isEmpty()) {
             Violation first = violations.get(0);
             return new Poison("the value is not a valid CloudEvent: " + first.pointer() + " " + first.detail());
         }
-        return new Row(row(tenant, acceptedAt, (ObjectNode) event, record));
+        return new Row(row(tenant, acceptedAt, event, record));
     }
 
-    private EventRow row(String tenant, Instant acceptedAt, ObjectNode event, ConsumerRecord<String, byte[]> record) {
+    /** Reads {@code value} the short way where it can, else as a whole tree. */
+    private Event readEvent(byte[] value) throws IOException {
+        if (shortWay && dataNeedsNoTree(value)) {
+            Event event = readAttributes(value);
+            if (event != null) {
+                return event;
+            }
+        }
+        return new Event(reader.readTree(value), null);
+    }
+
+    /**
+     * Whether no string of the value can break a rule: strict UTF-8 (Jackson alone accepts some
+     * overlong and surrogate encodings) and no {@code \}{@code u} escape. Raw control characters
+     * need no look: the parser refuses them in strings, skipped ones included.
+     */
+    static boolean dataNeedsNoTree(byte[] value) {
+        for (int i = 0; i < value.length - 1; i++) {
+            if (value[i] == '\\' && value[i + 1] == 'u') {
+                return false;
+            }
+        }
+        return Utf8.firstInvalid(value) < 0;
+    }
+
+    /**
+     * The short way: the top-level members into a small tree, an object or array {@code data}
+     * tokenized and kept as text. Null when the value is not shaped as it expects (not an
+     * object, a member twice): the whole tree then decides, with the rules' own words.
+     */
+    private Event readAttributes(byte[] value) throws IOException {
+        try (JsonParser parser = json.createParser(value)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                return null;
+            }
+            ObjectNode members = json.createObjectNode();
+            String dataJson = null;
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String name = parser.currentName();
+                JsonToken token = parser.nextToken();
+                JsonNode member;
+                if (name.equals("data") && (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY)) {
+                    int start = (int) parser.currentTokenLocation().getByteOffset();
+                    parser.skipChildren();
+                    int end = (int) parser.currentLocation().getByteOffset();
+                    dataJson = new String(value, start, end - start, StandardCharsets.UTF_8);
+                    member = DATA_KEPT_AS_BYTES;
+                } else {
+                    member = scalar(parser, token);
+                }
+                if (members.replace(name, member) != null) {
+                    return null;
+                }
+            }
+            return new Event(members, dataJson);
+        }
+    }
+
+    /** The value at the parser as a node: the usual scalars directly, anything else through the mapper. */
+    private JsonNode scalar(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case VALUE_STRING -> TextNode.valueOf(parser.getText());
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            case VALUE_NULL -> NullNode.instance;
+            case VALUE_NUMBER_INT ->
+                switch (parser.getNumberType()) {
+                    case INT -> IntNode.valueOf(parser.getIntValue());
+                    case LONG -> LongNode.valueOf(parser.getLongValue());
+                    default -> json.readTree(parser);
+                };
+            default -> json.readTree(parser);
+        };
+    }
+
+    private EventRow row(String tenant, Instant acceptedAt, Event event, ConsumerRecord<String, byte[]> record) {
+        JsonNode members = event.members();
         ObjectNode attributes = json.createObjectNode();
-        event.fields().forEachRemaining(field -> {
+        members.fields().forEachRemaining(field -> {
             if (!COLUMNS.contains(field.getKey()) && !field.getValue().isNull()) {
                 attributes.set(field.getKey(), field.getValue());
             }
         });
-        String time = text(event, "time");
+        String time = text(members, "time");
+        String data = event.dataJson() != null
+                ? event.dataJson()
+                : members.hasNonNull("data") ? write(members.get("data")) : null;
         return new EventRow(
                 tenant,
-                text(event, "source"),
-                text(event, "id"),
-                text(event, "type"),
-                text(event, "subject"),
+                text(members, "source"),
+                text(members, "id"),
+                text(members, "type"),
+                text(members, "subject"),
                 time == null ? null : CloudEventRules.parseTime(time),
-                text(event, "datacontenttype"),
-                event.hasNonNull("data") ? write(event.get("data")) : null,
-                text(event, "data_base64"),
+                text(members, "datacontenttype"),
+                data,
+                text(members, "data_base64"),
                 attributes.isEmpty() ? "{}" : write(attributes),
                 record.partition(),
                 record.offset(),

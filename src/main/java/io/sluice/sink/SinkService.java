@@ -14,6 +14,8 @@ import io.sluice.sink.RecordDecoder.Poison;
 import io.sluice.sink.RecordDecoder.Row;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
@@ -24,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -111,10 +114,15 @@ public class SinkService {
      */
     public Uni<Prepared> prepare(Iterable<ConsumerRecord<String, byte[]>> records) {
         // Decoding is most of the sink's own CPU: on a worker thread it runs beside the event
-        // loop, which meanwhile writes the batch ahead, instead of queueing behind it.
+        // loop, which meanwhile writes the batch ahead, instead of queueing behind it. The claims
+        // go out from the caller's event loop again: called from a thread outside Vert.x, the
+        // Redis client makes a new Vert.x context for every command of the pipeline.
+        Context caller = Vertx.currentContext();
+        Executor backToCaller = caller == null ? Runnable::run : task -> caller.runOnContext(ignored -> task.run());
         return Uni.createFrom()
                 .item(() -> decoding.record(() -> decode(records)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                .emitOn(backToCaller)
                 .chain(prepared -> timed(claiming, () -> claim(keys(prepared.rows)))
                         .map(states -> prepared.claimed(states, System.nanoTime())));
     }

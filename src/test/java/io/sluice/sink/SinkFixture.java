@@ -66,6 +66,11 @@ final class SinkFixture {
         return queryLong("SELECT count(DISTINCT event_id) FROM events WHERE source = ?");
     }
 
+    /** Re-posted events the database found stored (the dedup hits it recorded). */
+    long dedupHits() {
+        return queryLong("SELECT count(*) FROM dedup_hits WHERE source = ?");
+    }
+
     void awaitRows(long expected, Duration atMost) {
         await().atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> rows() >= expected);
     }

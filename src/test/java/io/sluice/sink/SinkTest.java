@@ -133,12 +133,23 @@ class SinkTest {
         fixture.awaitRows(200, STORED);
 
         SinkFixture.flushRedis();
-        // Redis no longer knows the first 200 are done: the database must refuse them.
+        // Redis no longer knows the first 200 are done: the database must refuse them. The batch
+        // mixes them with 100 new ones, so the sink's first, whole-batch insert fails on the
+        // constraint and the batch is stored again, tolerating the 200.
         SinkFixture.post(events);
 
         fixture.awaitRows(300, STORED);
         Thread.sleep(2_000);
         assertThat(fixture.rows()).isEqualTo(300);
+        assertThat(fixture.dedupHits()).isEqualTo(200);
+
+        // The next batches, all new, are stored whole again.
+        List<ObjectNode> more = fixture.events(400).subList(300, 400);
+        SinkFixture.post(more);
+        fixture.awaitRows(400, STORED);
+        Thread.sleep(2_000);
+        assertThat(fixture.rows()).isEqualTo(400);
+        assertThat(fixture.dedupHits()).isEqualTo(200);
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.sluice.ingest;
+package io.sluice.event;
 
 /**
  * Strict UTF-8 validation (RFC 3629): rejects overlong forms, surrogates, code points above
@@ -6,12 +6,12 @@ package io.sluice.ingest;
  * some overlong and surrogate encodings), and a string PostgreSQL later refuses must be
  * refused at the door, not in the sink. Allocation-free, ASCII runs at one comparison a byte.
  */
-final class Utf8 {
+public final class Utf8 {
 
     private Utf8() {}
 
     /** Returns the offset of the first invalid byte, or -1 when {@code bytes} is valid UTF-8. */
-    static int firstInvalid(byte[] bytes) {
+    public static int firstInvalid(byte[] bytes) {
         int i = 0;
         int n = bytes.length;
         while (i < n) {

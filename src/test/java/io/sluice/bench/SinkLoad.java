@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -39,8 +40,8 @@ import java.util.concurrent.locks.LockSupport;
  * answered (the highest rate the path takes). open: batches at a fixed rate, whatever the
  * answers (latency from the intended send time), up to {@code --concurrency} at once; an open
  * phase is "sustained" when Sluice accepted at least 95 % of the offered rate, stored at least
- * 95 % of the accepted rate within the window, and p99 accept -> row stayed within {@code
- * --sustain-p99-ms}. {@code --series FILE} also writes the window second by second, from its
+ * 95 % of the accepted rate within the window, every whole second of the window stored within
+ * 10 % of the offered rate, and p99 accept -> row stayed within {@code --sustain-p99-ms}. {@code --series FILE} also writes the window second by second, from its
  * start until the phase's last row ({@link SinkSeries}): rows stored, accept -> row
  * percentiles, Sluice's memory.
  */
@@ -268,6 +269,25 @@ public final class SinkLoad {
                         if (p[2] * 1000 > p99Limit) {
                             missed.add(String.format(Locale.ROOT, "p99 %.0f ms > %.0f ms", p[2] * 1000, p99Limit));
                         }
+                        Steadiness steady = steadiness(db, start, seconds, rate);
+                        out.put(key + "seconds_within_10pct", steady.within() + "/" + steady.seconds());
+                        out.put(key + "slowest_second", Long.toString(steady.slowest()));
+                        out.put(key + "fastest_second", Long.toString(steady.fastest()));
+                        System.out.printf(
+                                Locale.ROOT,
+                                "  seconds storing within 10 %% of the offered rate: %d of %d (slowest %,d, fastest %,d"
+                                        + " rows)%n",
+                                steady.within(),
+                                steady.seconds(),
+                                steady.slowest(),
+                                steady.fastest());
+                        if (steady.within() < steady.seconds()) {
+                            missed.add(String.format(
+                                    Locale.ROOT,
+                                    "%d of %d seconds off the offered rate by more than 10 %%",
+                                    steady.seconds() - steady.within(),
+                                    steady.seconds()));
+                        }
                         out.put(key + "sustained", Boolean.toString(missed.isEmpty()));
                         out.put(key + "verdict", missed.isEmpty() ? "sustained" : String.join("; ", missed));
                         System.out.println("  " + (missed.isEmpty() ? "sustained" : "not sustained: " + missed));
@@ -296,6 +316,48 @@ public final class SinkLoad {
             series.write(db, prefix + "%", true);
         }
         options.record(out);
+    }
+
+    /** How many whole seconds of the window stored within 10 % of {@code rate}, and the extremes. */
+    record Steadiness(int seconds, int within, long slowest, long fastest) {}
+
+    /**
+     * Rows stored in each whole second of the window, by {@code stored_at} (a transaction's start,
+     * so a second's count moves by up to one transaction's rows either way).
+     */
+    private static Steadiness steadiness(Connection db, OffsetDateTime start, double windowSeconds, double rate)
+            throws SQLException {
+        int seconds = (int) Math.floor(windowSeconds);
+        long[] rows = new long[seconds];
+        try (PreparedStatement sql = db.prepareStatement("""
+                SELECT floor(extract(epoch FROM stored_at - ?::timestamptz))::int, count(*) FROM events
+                 WHERE stored_at >= ?::timestamptz AND stored_at < ?::timestamptz + make_interval(secs => ?)
+                 GROUP BY 1
+                """)) {
+            sql.setObject(1, start);
+            sql.setObject(2, start);
+            sql.setObject(3, start);
+            sql.setInt(4, seconds);
+            try (ResultSet r = sql.executeQuery()) {
+                while (r.next()) {
+                    int second = r.getInt(1);
+                    if (second >= 0 && second < seconds) {
+                        rows[second] = r.getLong(2);
+                    }
+                }
+            }
+        }
+        int within = 0;
+        long slowest = Long.MAX_VALUE;
+        long fastest = 0;
+        for (long n : rows) {
+            if (Math.abs(n - rate) <= 0.1 * rate) {
+                within++;
+            }
+            slowest = Math.min(slowest, n);
+            fastest = Math.max(fastest, n);
+        }
+        return new Steadiness(seconds, within, seconds == 0 ? 0 : slowest, fastest);
     }
 
     private static long count(Connection db, String sql, String arg) throws Exception {

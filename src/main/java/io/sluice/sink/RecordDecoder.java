@@ -134,12 +134,16 @@ final class RecordDecoder {
      * need no look: the parser refuses them in strings, skipped ones included.
      */
     static boolean dataNeedsNoTree(byte[] value) {
-        for (int i = 0; i < value.length - 1; i++) {
-            if (value[i] == '\\' && value[i + 1] == 'u') {
+        boolean ascii = true;
+        for (int i = 0; i < value.length; i++) {
+            byte b = value[i];
+            if (b == '\\' && i + 1 < value.length && value[i + 1] == 'u') {
                 return false;
             }
+            ascii &= b >= 0;
         }
-        return Utf8.firstInvalid(value) < 0;
+        // One pass for the usual all-ASCII value; a second one checks the rest strictly.
+        return ascii || Utf8.firstInvalid(value) < 0;
     }
 
     /**

@@ -182,7 +182,7 @@ final class SinkReport {
             }
             rows.add(row(
                     "1",
-                    "the sink's decoding steps re-enacted alone (one thread, JIT warm), per event",
+                    "the sink's decoder alone, per record (one thread, JIT warm; the first figure is the way it takes)",
                     String.format(Locale.ROOT, "%.1f us", num(v, "decode.total_us")),
                     String.join("; ", steps)));
         }

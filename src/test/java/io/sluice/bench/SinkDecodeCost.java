@@ -34,12 +34,13 @@ public final class SinkDecodeCost {
         MethodHandle decode = lookup.findVirtual(
                 decoderClass,
                 "decode",
-                MethodType.methodType(
-                        Class.forName("io.sluice.sink.RecordDecoder$Decoded"), ConsumerRecord.class));
+                MethodType.methodType(Class.forName("io.sluice.sink.RecordDecoder$Decoded"), ConsumerRecord.class));
         Map<String, Object> decoders = new LinkedHashMap<>();
-        decoders.put("the decoder, the short way (attributes as a tree, data kept as bytes)", create.invoke(
-                new ObjectMapper(), true));
-        decoders.put("the decoder, the whole tree (the way before 2026-12-06)", create.invoke(new ObjectMapper(), false));
+        decoders.put(
+                "the decoder, the short way (attributes as a tree, data kept as bytes)",
+                create.invoke(new ObjectMapper(), true));
+        decoders.put(
+                "the decoder, the whole tree (the way before 2026-12-06)", create.invoke(new ObjectMapper(), false));
 
         int events = options.getInt("events", 200_000);
         int rounds = options.getInt("rounds", 5);

@@ -7,6 +7,7 @@ import io.sluice.dedup.DedupKey;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
+import io.vertx.mutiny.sqlclient.Transaction;
 import io.vertx.mutiny.sqlclient.Tuple;
 import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -115,15 +116,36 @@ public class EventWriter {
     private Uni<Integer> transaction(
             List<EventRow> rows, List<EventRow> alreadyStored, boolean countHits, boolean tolerant) {
         int[] raised = new int[1];
-        return pool.withTransaction(connection -> (tolerant
-                                ? insertUnstored(connection, rows)
-                                : insertEvery(connection, rows))
-                        .call(stored -> countHits
-                                ? insertHits(connection, duplicates(rows, stored, alreadyStored))
-                                : Uni.createFrom().voidItem())
-                        .chain(stored -> alerts.evaluate(connection, stored)
-                                .invoke(count -> raised[0] = count)
-                                .replaceWith(stored.size())))
+        return pool.withConnection(connection -> {
+                    /*
+                     * BEGIN and the INSERT go out together: the client sends a transaction's
+                     * commands as they come, so the INSERT does not wait for BEGIN's answer and a
+                     * turn of the event loop before it is even encoded (about 9 ms of every 35-ms
+                     * transaction in PostgreSQL's statement log). Otherwise this is what
+                     * Pool.withTransaction does: commit at the end, roll back on any failure.
+                     */
+                    Uni<Transaction> begin = connection.begin().memoize().indefinitely();
+                    Uni<List<StoredEvent>> insert =
+                            tolerant ? insertUnstored(connection, rows) : insertEvery(connection, rows);
+                    return Uni.combine()
+                            .all()
+                            .unis(begin, insert)
+                            .asTuple()
+                            .chain(started -> {
+                                List<StoredEvent> stored = started.getItem2();
+                                return (countHits
+                                                ? insertHits(connection, duplicates(rows, stored, alreadyStored))
+                                                : Uni.createFrom().voidItem())
+                                        .chain(() -> alerts.evaluate(connection, stored))
+                                        .invoke(count -> raised[0] = count)
+                                        .call(() -> started.getItem1().commit())
+                                        .replaceWith(stored.size());
+                            })
+                            .onFailure()
+                            .call(() -> begin.chain(Transaction::rollback)
+                                    .onFailure()
+                                    .recoverWithNull());
+                })
                 .invoke(inserted -> {
                     if (tolerant && inserted == rows.size()) {
                         conflictsExpected = false;

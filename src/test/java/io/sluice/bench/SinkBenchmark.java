@@ -370,12 +370,7 @@ public final class SinkBenchmark {
         }
     }
 
-    /**
-     * The rows stored so far. With {@code --series}, until the first timed row is there, the
-     * same scan looks for it (rather than a second scan per poll during the warm-up): the
-     * series counts its seconds from that row's {@code stored_at}, and samples Sluice's memory
-     * from then on.
-     */
+    /** The one number a query answers. */
     private static long single(PreparedStatement query) throws SQLException {
         try (ResultSet result = query.executeQuery()) {
             result.next();
@@ -383,6 +378,10 @@ public final class SinkBenchmark {
         }
     }
 
+    /**
+     * Starts the series at the first timed row, once it is stored: the series counts its
+     * seconds from that row's {@code stored_at}, and samples Sluice's memory from then on.
+     */
     private static void firstTimedRow(PreparedStatement first, SinkSeries series) throws SQLException {
         try (ResultSet result = first.executeQuery()) {
             result.next();

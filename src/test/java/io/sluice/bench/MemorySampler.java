@@ -71,27 +71,36 @@ final class MemorySampler implements AutoCloseable {
     }
 
     private OptionalDouble heapMegabytes() {
+        String text = metricsText(http, metrics);
+        if (text == null) {
+            return OptionalDouble.empty();
+        }
+        double used = 0;
+        boolean found = false;
+        for (String line : text.split("\n")) {
+            Matcher matcher = HEAP.matcher(line);
+            if (matcher.matches()) {
+                used += Double.parseDouble(matcher.group(1));
+                found = true;
+            }
+        }
+        return found ? OptionalDouble.of(used / 1e6) : OptionalDouble.empty();
+    }
+
+    /** Sluice's Prometheus text from {@code metrics}, or null when it did not answer within 2 s. */
+    static String metricsText(HttpClient http, URI metrics) {
         try {
             HttpResponse<String> response = http.send(
                     HttpRequest.newBuilder(metrics)
                             .timeout(Duration.ofSeconds(2))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() != 200) {
-                return OptionalDouble.empty();
-            }
-            double used = 0;
-            boolean found = false;
-            for (String line : response.body().split("\n")) {
-                Matcher matcher = HEAP.matcher(line);
-                if (matcher.matches()) {
-                    used += Double.parseDouble(matcher.group(1));
-                    found = true;
-                }
-            }
-            return found ? OptionalDouble.of(used / 1e6) : OptionalDouble.empty();
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         } catch (Exception e) {
-            return OptionalDouble.empty();
+            return null;
         }
     }
 

@@ -1,13 +1,9 @@
 package io.sluice.bench;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.OptionalLong;
-import java.util.stream.Stream;
 
 /**
  * The rows Sluice says it stored ({@code sluice_sink_stored_total} from {@code /q/metrics}):
@@ -30,26 +26,14 @@ final class SinkStoredCounter {
         return new SinkStoredCounter(sluice == null ? null : URI.create(sluice).resolve("/q/metrics"));
     }
 
-    OptionalLong read() throws InterruptedException {
-        if (metrics == null) {
+    OptionalLong read() {
+        String text = metrics == null ? null : MemorySampler.metricsText(http, metrics);
+        if (text == null) {
             return OptionalLong.empty();
         }
-        try {
-            HttpResponse<Stream<String>> answer = http.send(
-                    HttpRequest.newBuilder(metrics)
-                            .timeout(Duration.ofSeconds(2))
-                            .build(),
-                    HttpResponse.BodyHandlers.ofLines());
-            if (answer.statusCode() != 200) {
-                return OptionalLong.empty();
-            }
-            try (Stream<String> lines = answer.body()) {
-                return lines.filter(line -> line.startsWith(METRIC))
-                        .mapToLong(line -> (long) Double.parseDouble(line.substring(METRIC.length())))
-                        .findFirst();
-            }
-        } catch (IOException e) {
-            return OptionalLong.empty();
-        }
+        return text.lines()
+                .filter(line -> line.startsWith(METRIC))
+                .mapToLong(line -> (long) Double.parseDouble(line.substring(METRIC.length())))
+                .findFirst();
     }
 }

@@ -33,20 +33,26 @@ public class AlertEvaluator {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    /** Evaluates {@code events} in order; the answer is how many alert transitions were written. */
-    public Uni<Integer> evaluate(SqlClient transaction, List<StoredEvent> events) {
-        if (events.isEmpty()) {
+    /**
+     * The rules of {@code tenants}, read in the transaction. A separate step so the sink can send
+     * this query together with its INSERT (the tenants are known before the rows are stored)
+     * instead of waiting a round trip for it after.
+     */
+    public Uni<List<Rule>> rulesFor(SqlClient transaction, String[] tenants) {
+        return RuleStore.forTenants(transaction, tenants);
+    }
+
+    /**
+     * Evaluates {@code events} in order against {@code rules} (from {@link #rulesFor}, for at
+     * least the events' tenants); the answer is how many alert transitions were written.
+     */
+    public Uni<Integer> evaluate(SqlClient transaction, List<StoredEvent> events, List<Rule> rules) {
+        List<RuleMatch> matches = matches(events, rules);
+        if (matches.isEmpty()) {
             return Uni.createFrom().item(0);
         }
-        String[] tenants = events.stream().map(StoredEvent::tenant).distinct().toArray(String[]::new);
-        return RuleStore.forTenants(transaction, tenants).chain(rules -> {
-            List<RuleMatch> matches = matches(events, rules);
-            if (matches.isEmpty()) {
-                return Uni.createFrom().item(0);
-            }
-            return Firing.load(transaction, matches)
-                    .chain(firing -> new Pass(new AlertBatch(firing), matches).run(transaction));
-        });
+        return Firing.load(transaction, matches)
+                .chain(firing -> new Pass(new AlertBatch(firing), matches).run(transaction));
     }
 
     /** An event and a rule of its tenant that looks at its type. */

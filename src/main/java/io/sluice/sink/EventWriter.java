@@ -4,6 +4,7 @@ import io.sluice.alerts.AlertEvaluator;
 import io.sluice.alerts.AlertRelay;
 import io.sluice.alerts.StoredEvent;
 import io.sluice.dedup.DedupKey;
+import io.sluice.rules.Rule;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -15,6 +16,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -118,25 +120,30 @@ public class EventWriter {
         int[] raised = new int[1];
         return pool.withConnection(connection -> {
                     /*
-                     * BEGIN and the INSERT go out together: the client sends a transaction's
-                     * commands as they come, so the INSERT does not wait for BEGIN's answer and a
-                     * turn of the event loop before it is even encoded (about 9 ms of every 35-ms
-                     * transaction in PostgreSQL's statement log). Otherwise this is what
-                     * Pool.withTransaction does: commit at the end, roll back on any failure.
+                     * BEGIN, the INSERT and the rules lookup go out together: the client sends a
+                     * transaction's commands as they come, so none waits for the answer before it
+                     * and a turn of the event loop before it is even encoded (BEGIN's wait alone
+                     * was about 9 ms of every 35-ms transaction in PostgreSQL's statement log).
+                     * Otherwise this is what Pool.withTransaction does: commit at the end, roll
+                     * back on any failure. A failed INSERT fails the lookup behind it too (the
+                     * transaction is aborted); its own failure comes first.
                      */
                     Uni<Transaction> begin = connection.begin().memoize().indefinitely();
                     Uni<List<StoredEvent>> insert =
                             tolerant ? insertUnstored(connection, rows) : insertEvery(connection, rows);
+                    Uni<List<Rule>> rules = rows.isEmpty()
+                            ? Uni.createFrom().item(List.of())
+                            : alerts.rulesFor(connection, tenants(rows));
                     return Uni.combine()
                             .all()
-                            .unis(begin, insert)
+                            .unis(begin, insert, rules)
                             .asTuple()
                             .chain(started -> {
                                 List<StoredEvent> stored = started.getItem2();
                                 return (countHits
                                                 ? insertHits(connection, duplicates(rows, stored, alreadyStored))
                                                 : Uni.createFrom().voidItem())
-                                        .chain(() -> alerts.evaluate(connection, stored))
+                                        .chain(() -> alerts.evaluate(connection, stored, started.getItem3()))
                                         .invoke(count -> raised[0] = count)
                                         .call(() -> started.getItem1().commit())
                                         .replaceWith(stored.size());
@@ -154,6 +161,13 @@ public class EventWriter {
                         relay.kick();
                     }
                 });
+    }
+
+    /** The tenants {@code rows} belong to, each once. */
+    private static String[] tenants(List<EventRow> rows) {
+        Set<String> tenants = new LinkedHashSet<>();
+        rows.forEach(row -> tenants.add(row.tenant()));
+        return tenants.toArray(String[]::new);
     }
 
     /** The whole batch was refused because one of its events is stored already. */

@@ -6,11 +6,13 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
@@ -35,15 +37,21 @@ public class DedupStore {
      */
     static final int MAX_PIPELINE = 1000;
 
-    private final Redis redis;
+    private final Supplier<Redis> redis;
     /**
      * Whether the server takes {@code SET ... NX GET} (Redis 7.0 and later): one command per
      * claim instead of two. Found out on the first claim an older server refuses.
      */
     private volatile boolean setNxGet = true;
 
+    @Inject
+    DedupStore(SinkRedisClient redis) {
+        this.redis = redis::get;
+    }
+
+    /** A store on {@code redis}, for tests. */
     DedupStore(Redis redis) {
-        this.redis = redis;
+        this.redis = () -> redis;
     }
 
     /**
@@ -153,13 +161,14 @@ public class DedupStore {
     /** Sends {@code commands} in pipelines of at most {@link #MAX_PIPELINE}; answers in order. */
     private Uni<List<Response>> pipeline(List<Request> commands) {
         if (commands.size() <= MAX_PIPELINE) {
-            return redis.batch(commands);
+            return redis.get().batch(commands);
         }
         List<Response> answers = new ArrayList<>(commands.size());
         Uni<Void> chain = Uni.createFrom().voidItem();
         for (int from = 0; from < commands.size(); from += MAX_PIPELINE) {
             List<Request> chunk = commands.subList(from, Math.min(commands.size(), from + MAX_PIPELINE));
-            chain = chain.chain(() -> redis.batch(chunk).invoke(answers::addAll).replaceWithVoid());
+            chain = chain.chain(
+                    () -> redis.get().batch(chunk).invoke(answers::addAll).replaceWithVoid());
         }
         return chain.replaceWith(answers);
     }

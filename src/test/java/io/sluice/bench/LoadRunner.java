@@ -238,6 +238,8 @@ final class LoadRunner implements AutoCloseable {
                 long end = System.nanoTime();
                 if (end >= measureStart && end < measureEnd) {
                     result.record(ar, end - start, request.events());
+                } else if (end >= measureEnd && result.afterWindow != null) {
+                    result.afterWindow.record(ar, end - start, request.events());
                 }
                 if (ar.failed()) {
                     // A refused connection fails at once: do not spin on it.

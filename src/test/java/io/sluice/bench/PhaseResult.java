@@ -35,6 +35,11 @@ final class PhaseResult {
     Timeline timeline;
     /** The target is a Kafka Bridge (200 means accepted), not Sluice (202 or 207). */
     boolean bridge;
+    /**
+     * Closed loop: where the answers that arrive after the window go (the requests in flight when
+     * it closed), for a caller that must count every accepted event; null: they are dropped.
+     */
+    PhaseResult afterWindow;
 
     PhaseResult(String name, String description) {
         this.name = name;

@@ -1,9 +1,7 @@
 package io.sluice.bench;
 
+import io.vertx.core.http.RequestOptions;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,16 +11,13 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * End to end, HTTP to row: {@code POST /v1/events} in batches ({@code
@@ -38,67 +33,21 @@ import java.util.concurrent.locks.LockSupport;
  *
  * closed: {@code --concurrency} clients, each posting its next batch when the previous one is
  * answered (the highest rate the path takes). open: batches at a fixed rate, whatever the
- * answers (latency from the intended send time), up to {@code --concurrency} at once; an open
+ * answers (latency from the intended send time), over {@code --concurrency} connections; an open
  * phase is "sustained" when Sluice accepted at least 95 % of the offered rate, stored at least
  * 95 % of the accepted rate within the window, every whole second of the window stored within
  * 10 % of the offered rate, and p99 accept -> row stayed within {@code --sustain-p99-ms}. {@code --series FILE} also writes the window second by second, from its
  * start until the phase's last row ({@link SinkSeries}): rows stored, accept -> row
  * percentiles, Sluice's memory.
+ *
+ * <p>The load is driven by {@link LoadRunner}, the ingest benchmark's driver: one Vert.x event
+ * loop, so the driver's own CPU stays small beside what it measures on the same cores.
  */
 public final class SinkLoad {
 
     private static final String CONTENT_TYPE = "application/cloudevents-batch+json";
 
-    private final HttpClient client = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-    private final URI url;
-    private final String authorization;
-    private final int batchSize;
-    private final int concurrency;
-
-    /** What one phase saw from the client side. */
-    private static final class Tally {
-        long requests;
-        long acceptedEvents;
-        long failedRequests;
-        final Map<String, Long> statuses = new TreeMap<>();
-        long[] latencies = new long[1024];
-        int latencyCount;
-
-        synchronized void record(String status, long accepted, long nanos) {
-            requests++;
-            acceptedEvents += accepted;
-            if (!status.equals("202")) {
-                statuses.merge(status, 1L, Long::sum);
-                if (accepted == 0) {
-                    failedRequests++;
-                }
-            }
-            if (latencyCount == latencies.length) {
-                latencies = Arrays.copyOf(latencies, latencies.length * 2);
-            }
-            latencies[latencyCount++] = nanos;
-        }
-
-        synchronized double percentileMillis(double p) {
-            if (latencyCount == 0) {
-                return Double.NaN;
-            }
-            long[] sorted = Arrays.copyOf(latencies, latencyCount);
-            Arrays.sort(sorted);
-            int index = (int) Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
-            return sorted[Math.max(0, index)] / 1e6;
-        }
-    }
-
-    private SinkLoad(URI url, String token, int batchSize, int concurrency) {
-        this.url = url;
-        this.authorization = "Bearer " + token;
-        this.batchSize = batchSize;
-        this.concurrency = concurrency;
-    }
+    private SinkLoad() {}
 
     public static void main(String[] argv) throws Exception {
         SinkOptions options = SinkOptions.parse(argv);
@@ -125,16 +74,14 @@ public final class SinkLoad {
         Duration warmup = Duration.ofMillis((long) (options.getDouble("warmup", 10) * 1000));
         int bytes = options.getInt("record-bytes", 512);
         int keys = options.getInt("keys", 1000);
-        SinkLoad load =
-                new SinkLoad(URI.create(options.require("url")), options.get("token", ""), batchSize, concurrency);
+        LoadRunner runner = new LoadRunner(URI.create(options.require("url")), options.get("token", ""), concurrency);
+        RequestOptions request = runner.options(CONTENT_TYPE);
+        Load load = new Load(runner, request, mode, rate, batchSize, concurrency);
 
         if (!warmup.isZero()) {
-            SinkEvents warm = new SinkEvents(run, phase + "-warmup", keys, bytes, System.nanoTime());
-            Tally ignored = new Tally();
-            load.drive(mode, rate, warm, warmup, true, ignored);
+            load.warmUp(new SinkEvents(run, phase + "-warmup", keys, bytes, System.nanoTime()), warmup);
         }
         SinkEvents events = new SinkEvents(run, phase, keys, bytes, System.nanoTime());
-        Tally tally = new Tally();
         SinkCpu cpu = SinkCpu.available()
                 ? new SinkCpu(options.pids(), Map.of("postgres", "postgres", "redis", "redis-server"))
                 : null;
@@ -145,8 +92,17 @@ public final class SinkLoad {
         long startNanos = System.nanoTime();
         SinkSeries series = SinkSeries.of(options, options.require("url"));
         series.start(windowStart);
-        load.drive(mode, rate, events, duration, false, tally);
+        PhaseResult answered = load.measure(events, duration);
+        runner.close();
         double seconds = (System.nanoTime() - startNanos) / 1e9;
+        // Every accepted event counts, including those answered just after a closed loop's window.
+        List<PhaseResult> all =
+                answered.afterWindow == null ? List.of(answered) : List.of(answered, answered.afterWindow);
+        long accepted = all.stream().mapToLong(result -> result.events).sum();
+        long failedRequests = all.stream()
+                .mapToLong(result -> result.errors + result.non2xx())
+                .sum();
+        Map<String, Long> statuses = statusesBesides202(all);
         Instant windowEnd = windowStart.plusNanos((long) (seconds * 1e9));
         Map<String, Double> cores = cpu == null ? Map.of() : cpu.stop();
         String description = mode.equals("closed")
@@ -163,12 +119,12 @@ public final class SinkLoad {
                 phase,
                 description,
                 seconds,
-                tally.acceptedEvents,
-                tally.acceptedEvents / seconds,
-                tally.failedRequests,
-                tally.statuses,
-                tally.percentileMillis(0.50),
-                tally.percentileMillis(0.99));
+                accepted,
+                accepted / seconds,
+                failedRequests,
+                statuses,
+                answered.percentileMillis(50),
+                answered.percentileMillis(99));
 
         String prefix = SinkEvents.sourcePrefix(run, phase);
         Map<String, String> out = new LinkedHashMap<>();
@@ -178,12 +134,12 @@ public final class SinkLoad {
             out.put(key + "rate", SinkBenchmark.fmt(rate));
         }
         out.put(key + "seconds", SinkBenchmark.fmt(seconds));
-        out.put(key + "accepted", Long.toString(tally.acceptedEvents));
-        out.put(key + "accepted_per_s", SinkBenchmark.fmt(tally.acceptedEvents / seconds));
-        out.put(key + "failed_requests", Long.toString(tally.failedRequests));
-        out.put(key + "statuses", tally.statuses.toString());
-        out.put(key + "http_p50_ms", SinkBenchmark.fmt(tally.percentileMillis(0.50)));
-        out.put(key + "http_p99_ms", SinkBenchmark.fmt(tally.percentileMillis(0.99)));
+        out.put(key + "accepted", Long.toString(accepted));
+        out.put(key + "accepted_per_s", SinkBenchmark.fmt(accepted / seconds));
+        out.put(key + "failed_requests", Long.toString(failedRequests));
+        out.put(key + "statuses", statuses.toString());
+        out.put(key + "http_p50_ms", SinkBenchmark.fmt(answered.percentileMillis(50)));
+        out.put(key + "http_p99_ms", SinkBenchmark.fmt(answered.percentileMillis(99)));
         if (!cores.isEmpty()) {
             out.put(key + "cpu", SinkCpu.describe(cores));
             if (!cpu.threads().isEmpty()) {
@@ -201,7 +157,7 @@ public final class SinkLoad {
             long stored;
             while (true) {
                 stored = count(db, "SELECT count(*) FROM events WHERE source LIKE ?", prefix + "%");
-                if (stored >= tally.acceptedEvents || System.nanoTime() > deadline) {
+                if (stored >= accepted || System.nanoTime() > deadline) {
                     break;
                 }
                 Thread.sleep(500);
@@ -209,7 +165,7 @@ public final class SinkLoad {
             // Sampled until the phase's last row, so an overload's drain shows too.
             series.stopSampling();
             out.put(key + "stored", Long.toString(stored));
-            out.put(key + "missing", Long.toString(Math.max(0, tally.acceptedEvents - stored)));
+            out.put(key + "missing", Long.toString(Math.max(0, accepted - stored)));
             try (PreparedStatement sql = db.prepareStatement("""
                     WITH r AS (SELECT accepted_at, stored_at FROM events WHERE source LIKE ?),
                          tx AS (SELECT stored_at, lead(stored_at) OVER (ORDER BY stored_at) AS next_start
@@ -255,15 +211,16 @@ public final class SinkLoad {
                         // Sustained: ingest took the offered rate, the sink stored what was accepted
                         // in the same window, and no queue built up (p99 accept -> row bounded).
                         double p99Limit = options.getDouble("sustain-p99-ms", 1000);
-                        double accepted = tally.acceptedEvents / seconds;
+                        double acceptedPerSecond = accepted / seconds;
                         List<String> missed = new ArrayList<>();
-                        if (accepted < 0.95 * rate) {
-                            missed.add(String.format(Locale.ROOT, "accepted %,.0f/s < 95%% of offered", accepted));
+                        if (acceptedPerSecond < 0.95 * rate) {
+                            missed.add(String.format(
+                                    Locale.ROOT, "accepted %,.0f/s < 95%% of offered", acceptedPerSecond));
                         }
-                        if (tally.failedRequests > 0) {
-                            missed.add(tally.failedRequests + " failed requests");
+                        if (failedRequests > 0) {
+                            missed.add(failedRequests + " failed requests");
                         }
-                        if (storedInWindow < 0.95 * accepted) {
+                        if (storedInWindow < 0.95 * acceptedPerSecond) {
                             missed.add(String.format(Locale.ROOT, "stored %,.0f/s < 95%% of accepted", storedInWindow));
                         }
                         if (p[2] * 1000 > p99Limit) {
@@ -300,7 +257,7 @@ public final class SinkLoad {
                                     + " p99.9 %.0f ms, max %.0f ms; to the next transaction's start (commit bound):"
                                     + " p50 %.0f ms, p99 %.0f ms%n",
                             stored,
-                            tally.acceptedEvents,
+                            accepted,
                             storedInWindow,
                             r.getLong(7),
                             Math.max(0, r.getDouble(5)),
@@ -370,80 +327,44 @@ public final class SinkLoad {
         }
     }
 
-    /** Sends load for {@code length}; an open-loop warm-up ramps up from a tenth of the rate. */
-    private void drive(String mode, double rate, SinkEvents events, Duration length, boolean ramp, Tally tally)
-            throws Exception {
-        long end = System.nanoTime() + length.toNanos();
-        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
-        try {
-            if (mode.equals("closed")) {
-                List<java.util.concurrent.Future<?>> clients = new ArrayList<>();
-                for (int i = 0; i < concurrency; i++) {
-                    clients.add(pool.submit(() -> {
-                        while (System.nanoTime() < end) {
-                            send(events, System.nanoTime(), tally);
-                        }
-                        return null;
-                    }));
+    /** The statuses other than 202, and requests that got no answer, as the report lists them. */
+    private static Map<String, Long> statusesBesides202(List<PhaseResult> results) {
+        Map<String, Long> statuses = new TreeMap<>();
+        for (PhaseResult result : results) {
+            result.statuses.forEach((status, count) -> {
+                if (status != 202) {
+                    statuses.merge(Integer.toString(status), count, Long::sum);
                 }
-                for (var c : clients) {
-                    c.get();
-                }
-            } else {
-                long start = System.nanoTime();
-                double interval = batchSize * 1e9 / rate;
-                long next = start;
-                while (next < end) {
-                    long now = System.nanoTime();
-                    if (next > now) {
-                        LockSupport.parkNanos(next - now);
-                        continue;
-                    }
-                    long intended = next;
-                    pool.execute(() -> send(events, intended, tally));
-                    double share = ramp ? Math.max(0.1, (double) (intended - start) / (end - start)) : 1.0;
-                    next += (long) (interval / share);
-                }
-            }
-        } finally {
-            pool.shutdown();
-            if (!pool.awaitTermination(120, TimeUnit.SECONDS)) {
-                pool.shutdownNow();
+            });
+            if (result.errors > 0) {
+                statuses.merge("no answer (" + result.firstError + ")", result.errors, Long::sum);
             }
         }
+        return statuses;
     }
 
-    private void send(SinkEvents events, long intended, Tally tally) {
-        byte[] body;
-        synchronized (events) {
-            body = events.batch(batchSize);
-        }
-        HttpRequest request = HttpRequest.newBuilder(url)
-                .timeout(Duration.ofSeconds(60))
-                .header("content-type", CONTENT_TYPE)
-                .header("authorization", authorization)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        try {
-            HttpResponse<String> response = client.send(request, HttpResponse.BodyHandlers.ofString());
-            long accepted = 0;
-            if (response.statusCode() == 202) {
-                accepted = batchSize;
-            } else if (response.statusCode() == 207) {
-                accepted = occurrences(response.body(), "\"status\":202");
-            }
-            tally.record(Integer.toString(response.statusCode()), accepted, System.nanoTime() - intended);
-        } catch (Exception e) {
-            tally.record(e.getClass().getSimpleName(), 0, System.nanoTime() - intended);
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
-        }
-    }
+    /** One phase's load: closed or open loop, {@code batchSize} events per request. */
+    private record Load(
+            LoadRunner runner, RequestOptions request, String mode, double rate, int batchSize, int concurrency) {
 
-    private static long occurrences(String text, String what) {
-        long n = 0;
-        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + what.length())) {
-            n++;
+        /** Unmeasured load for {@code length}; an open loop ramps up from a tenth of the rate. */
+        void warmUp(SinkEvents events, Duration length) throws Exception {
+            run(events, length, Duration.ZERO);
         }
-        return n;
+
+        /** Load for {@code length}, every request measured, until the last answer. */
+        PhaseResult measure(SinkEvents events, Duration length) throws Exception {
+            return run(events, Duration.ZERO, length);
+        }
+
+        private PhaseResult run(SinkEvents events, Duration warmup, Duration measured) throws Exception {
+            PhaseResult result = new PhaseResult("sink-e2e", mode);
+            result.afterWindow = new PhaseResult("sink-e2e, answered after the window", mode);
+            // Called on the driver's one event loop only: the generator needs no lock.
+            Supplier<LoadRunner.Request> next = () -> new LoadRunner.Request(events.batch(batchSize), batchSize);
+            return mode.equals("closed")
+                    ? runner.closedLoop(result, request, next, concurrency, warmup, measured, Map.of())
+                    : runner.openLoop(result, request, next, rate / batchSize, warmup, measured, Map.of());
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.sluice.ingest;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.event.Utf8;
@@ -10,6 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -19,28 +21,44 @@ import java.util.Map;
  * Turns a request into CloudEvents in their JSON form, whatever mode the client used:
  * structured ({@code application/cloudevents+json}), batch
  * ({@code application/cloudevents-batch+json}), binary ({@code ce-*} headers, the body is
- * the data) or plain {@code application/json} (one event or an array of them).
+ * the data), plain {@code application/json} (one event or an array of them) or one structured
+ * event per line ({@code application/x-ndjson}, {@code application/jsonl}).
  */
 final class EventDecoder {
 
     static final String STRUCTURED = "application/cloudevents+json";
     static final String BATCH = "application/cloudevents-batch+json";
+    /** One structured event per line: what log and event shippers send (NDJSON, JSON Lines). */
+    static final List<String> LINES = List.of("application/x-ndjson", "application/jsonl", "application/x-jsonlines");
+
     private static final String HEADER_PREFIX = "ce-";
     /** A request with this header is in binary mode. */
     static final String BINARY_MODE_HEADER = HEADER_PREFIX + "specversion";
 
     private final StrictJson json;
+    private final int maxEvents;
 
-    EventDecoder(StrictJson json) {
+    /** @param maxEvents the most events a request may hold: line splitting stops past it */
+    EventDecoder(StrictJson json, int maxEvents) {
         this.json = json;
+        this.maxEvents = maxEvents;
     }
 
     /**
      * An event of the request in its JSON form, and its bytes when the request held it in that
      * form already (structured, batch and plain JSON: the bytes it was parsed from); null in
      * binary mode, whose event is put together from headers and body.
+     *
+     * <p>In a line-delimited body each line stands alone: {@code line} is its number (from 1),
+     * and a line that is not one JSON value is not an error of the request but of the line,
+     * with {@code event} null and {@code refusal} saying why. Other modes have line 0.
      */
-    record Decoded(JsonNode event, byte[] json) {}
+    record Decoded(JsonNode event, byte[] json, int line, Problem refusal) {
+
+        Decoded(JsonNode event, byte[] json) {
+            this(event, json, 0, null);
+        }
+    }
 
     /**
      * @param headers request headers with lower-case names (binary mode needs them; the other
@@ -68,7 +86,12 @@ final class EventDecoder {
                 yield decoded(values);
             }
             case MediaType.APPLICATION_JSON -> decoded(json.parseValues(body));
-            default -> throw unsupported();
+            default -> {
+                if (LINES.contains(essence)) {
+                    yield lines(body);
+                }
+                throw unsupported();
+            }
         };
     }
 
@@ -81,6 +104,42 @@ final class EventDecoder {
             events.add(new Decoded(value.node(), value.bytes()));
         }
         return events;
+    }
+
+    /**
+     * One event per line, lines ending in LF or CRLF; blank lines after the last event are
+     * allowed (a trailing newline is the norm), a blank line between events is a bad line.
+     */
+    private List<Decoded> lines(byte[] body) {
+        int end = body.length;
+        while (end > 0
+                && (body[end - 1] == '\n' || body[end - 1] == '\r' || body[end - 1] == ' ' || body[end - 1] == '\t')) {
+            end--;
+        }
+        if (end == 0) {
+            throw ProblemException.of(ProblemType.INVALID_EVENT, "The body holds no line with an event.");
+        }
+        List<Decoded> lines = new ArrayList<>();
+        int start = 0;
+        while (start < end) {
+            int newline = start;
+            while (newline < end && body[newline] != '\n') {
+                newline++;
+            }
+            int lineEnd = newline > start && body[newline - 1] == '\r' ? newline - 1 : newline;
+            int number = lines.size() + 1;
+            if (number > maxEvents) {
+                throw tooManyEvents(maxEvents);
+            }
+            try {
+                StrictJson.Value value = json.parseLine(Arrays.copyOfRange(body, start, lineEnd));
+                lines.add(new Decoded(value.node(), value.bytes(), number, null));
+            } catch (ProblemException refused) {
+                lines.add(new Decoded(null, null, number, refused.problem()));
+            }
+            start = newline + 1;
+        }
+        return lines;
     }
 
     /** Binary mode: attributes in {@code ce-*} headers, the body is the event's data. */
@@ -151,6 +210,10 @@ final class EventDecoder {
         return new String(decoded, StandardCharsets.UTF_8);
     }
 
+    static ProblemException tooManyEvents(int maxEvents) {
+        return ProblemException.of(ProblemType.PAYLOAD_TOO_LARGE, "A request holds at most " + maxEvents + " events.");
+    }
+
     private static ProblemException invalidRequest(String detail) {
         return ProblemException.of(ProblemType.INVALID_REQUEST, detail);
     }
@@ -158,7 +221,8 @@ final class EventDecoder {
     private static ProblemException unsupported() {
         return ProblemException.of(
                 ProblemType.UNSUPPORTED_MEDIA_TYPE,
-                "Send " + STRUCTURED + ", " + BATCH + ", " + MediaType.APPLICATION_JSON
-                        + ", or any content type with ce-* headers (binary mode).");
+                "Send " + STRUCTURED + ", " + BATCH + ", " + MediaType.APPLICATION_JSON + ", "
+                        + String.join(", ", LINES) + " (one event per line),"
+                        + " or any content type with ce-* headers (binary mode).");
     }
 }

@@ -44,6 +44,14 @@ public class EventPublisher {
     /** Record header carrying the instant Sluice accepted the event (ISO-8601). */
     public static final String ACCEPTED_AT_HEADER = "sluice-accepted-at";
 
+    /**
+     * Every record is a CloudEvent in the structured mode of the CloudEvents Kafka protocol
+     * binding: the value is the event in JSON format, and this header says so. A standard
+     * consumer (the CloudEvents SDK's Kafka deserializer, for one) reads it as a CloudEvent.
+     */
+    public static final Header STRUCTURED_CONTENT_TYPE =
+            new RecordHeader("content-type", "application/cloudevents+json".getBytes(StandardCharsets.UTF_8));
+
     private static final String CHANNEL = "events";
     /**
      * How recent an acknowledgement must be for the caller's thread to send. The producer then
@@ -88,7 +96,8 @@ public class EventPublisher {
         Consumer<Producer<String, byte[]>> sendAll = kafka -> {
             for (int i = 0; i < events.size(); i++) {
                 PreparedEvent event = events.get(i);
-                Headers headers = new RecordHeaders(new Header[] {tenantHeader, acceptedAtHeader});
+                Headers headers =
+                        new RecordHeaders(new Header[] {STRUCTURED_CONTENT_TYPE, tenantHeader, acceptedAtHeader});
                 send(kafka, new ProducerRecord<>(topic, null, event.key(), event.record(), headers), i, settled);
             }
         };

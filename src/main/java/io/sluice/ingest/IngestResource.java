@@ -1,5 +1,6 @@
 package io.sluice.ingest;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.sluice.config.SluiceConfig;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
@@ -19,6 +20,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
@@ -35,11 +37,17 @@ public class IngestResource {
     private final IngestService ingest;
     private final Caller caller;
     private final Duration retryAfter;
+    private final long maxBodyBytes;
 
-    IngestResource(IngestService ingest, Caller caller, SluiceConfig config) {
+    IngestResource(
+            IngestService ingest,
+            Caller caller,
+            SluiceConfig config,
+            @ConfigProperty(name = "quarkus.http.limits.max-body-size") MemorySize maxBodySize) {
         this.ingest = ingest;
         this.caller = caller;
         this.retryAfter = config.ingest().retryAfter();
+        this.maxBodyBytes = maxBodySize.asLongValue();
     }
 
     @POST
@@ -50,11 +58,14 @@ public class IngestResource {
     @APIResponse(responseCode = "207", description = "Some events were acknowledged, some not: see each result")
     @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same ids")
     public Uni<Response> ingest(byte[] body, HttpHeaders headers) {
+        byte[] decoded =
+                ContentEncoding.decode(headers.getHeaderString(HttpHeaders.CONTENT_ENCODING), body, maxBodyBytes);
         String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
         // Only binary mode reads the other headers (its ce-* attributes): no map of them otherwise.
         Map<String, String> binaryHeaders =
                 headers.getHeaderString(EventDecoder.BINARY_MODE_HEADER) != null ? lowerCaseNames(headers) : Map.of();
-        return ingest.ingest(caller.tenant(), contentType, binaryHeaders, body).map(this::respond);
+        return ingest.ingest(caller.tenant(), contentType, binaryHeaders, decoded)
+                .map(this::respond);
     }
 
     private Response respond(IngestResult result) {
@@ -71,11 +82,13 @@ public class IngestResource {
                             .with("results", result.results()),
                     retryAfter);
         }
-        return Response.status(MULTI_STATUS)
-                .entity(result.json())
-                .type(MediaType.APPLICATION_JSON_TYPE)
-                .header(HttpHeaders.RETRY_AFTER, retryAfter.toSeconds())
-                .build();
+        Response.ResponseBuilder partly =
+                Response.status(MULTI_STATUS).entity(result.json()).type(MediaType.APPLICATION_JSON_TYPE);
+        // Only what Kafka could not take is worth sending again; a refused line is not.
+        if (result.anyUnavailable()) {
+            partly.header(HttpHeaders.RETRY_AFTER, retryAfter.toSeconds());
+        }
+        return partly.build();
     }
 
     private static Map<String, String> lowerCaseNames(HttpHeaders headers) {

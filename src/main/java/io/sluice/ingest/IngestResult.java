@@ -30,6 +30,16 @@ public record IngestResult(int accepted, List<EventOutcome> results) {
         return accepted == 0;
     }
 
+    /** Whether retrying could help: some event was not taken because Kafka could not take it. */
+    boolean anyUnavailable() {
+        for (EventOutcome outcome : results) {
+            if (outcome.isUnavailable()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
      * The answer as JSON, exactly as the object mapper writes this record (null members left
      * out), written by hand: every request is answered with one, and the mapper's generic
@@ -44,8 +54,15 @@ public record IngestResult(int accepted, List<EventOutcome> results) {
             for (EventOutcome outcome : results) {
                 json.writeStartObject();
                 json.writeNumberField("index", outcome.index());
-                json.writeStringField("source", outcome.source());
-                json.writeStringField("id", outcome.id());
+                if (outcome.line() != null) {
+                    json.writeNumberField("line", outcome.line());
+                }
+                if (outcome.source() != null) {
+                    json.writeStringField("source", outcome.source());
+                }
+                if (outcome.id() != null) {
+                    json.writeStringField("id", outcome.id());
+                }
                 json.writeNumberField("status", outcome.status());
                 if (outcome.partition() != null) {
                     json.writeNumberField("partition", outcome.partition());

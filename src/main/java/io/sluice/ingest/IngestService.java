@@ -17,6 +17,7 @@ import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -66,7 +67,7 @@ public class IngestService {
         this.acceptedCounts = acceptedCounts;
         this.config = config.ingest();
         this.json = new StrictJson(this.config.maxNestingDepth());
-        this.decoder = new EventDecoder(json);
+        this.decoder = new EventDecoder(json, this.config.maxEventsPerRequest());
     }
 
     /**
@@ -76,36 +77,61 @@ public class IngestService {
         if (!budget.tryAcquire(body.length)) {
             throw unavailable("Sluice holds as many events in flight as it may; retry shortly.");
         }
-        List<PreparedEvent> events;
+        Prepared prepared;
         PendingAnswer pending;
         Instant acceptedAt = Instant.now();
         Timer.Sample sending = Timer.start();
         try {
-            events = prepare(contentType, headers, body);
+            prepared = prepare(contentType, headers, body);
             pending = new PendingAnswer(
-                    events, config.ackTimeout(), vertx.getOrCreateContext(), () -> budget.release(body.length));
-            publisher.publish(tenant, acceptedAt, events, pending);
+                    prepared.events(),
+                    config.ackTimeout(),
+                    vertx.getOrCreateContext(),
+                    () -> budget.release(body.length));
+            publisher.publish(tenant, acceptedAt, prepared.events(), pending);
         } catch (RuntimeException e) {
             budget.release(body.length);
             throw e;
         }
-        return Uni.createFrom().completionStage(pending.answer()).map(outcomes -> {
+        return Uni.createFrom().completionStage(pending.answer()).map(sent -> {
             sending.stop(answered);
-            IngestResult result = IngestResult.of(outcomes);
+            IngestResult result = IngestResult.of(prepared.withRefused(sent));
             accepted.increment(result.accepted());
-            unavailable.increment(outcomes.size() - result.accepted());
+            unavailable.increment(sent.size() - result.accepted());
             // Reconciliation counts what the client is told was accepted.
             acceptedCounts.accepted(tenant, acceptedAt, result.accepted());
             return result;
         });
     }
 
-    private List<PreparedEvent> prepare(String contentType, Map<String, String> headers, byte[] body) {
+    /**
+     * The events to send and, for a line-delimited body, the outcomes of the lines refused
+     * before sending. Other bodies are all or nothing: one bad event refuses the request.
+     */
+    private record Prepared(List<PreparedEvent> events, List<EventOutcome> refused, boolean lines) {
+
+        /** Every outcome in request order: the refused lines' and Kafka's for the events sent. */
+        List<EventOutcome> withRefused(List<EventOutcome> sent) {
+            if (!lines) {
+                return sent;
+            }
+            List<EventOutcome> all = new ArrayList<>(sent.size() + refused.size());
+            for (EventOutcome outcome : sent) {
+                all.add(outcome.withLine(outcome.index() + 1));
+            }
+            all.addAll(refused);
+            all.sort(Comparator.comparingInt(EventOutcome::index));
+            return all;
+        }
+    }
+
+    private Prepared prepare(String contentType, Map<String, String> headers, byte[] body) {
         List<EventDecoder.Decoded> events = decoder.decode(contentType, headers, body);
         if (events.size() > config.maxEventsPerRequest()) {
-            throw ProblemException.of(
-                    ProblemType.PAYLOAD_TOO_LARGE,
-                    "A request holds at most " + config.maxEventsPerRequest() + " events.");
+            throw EventDecoder.tooManyEvents(config.maxEventsPerRequest());
+        }
+        if (events.get(0).line() > 0) {
+            return prepareLines(events);
         }
         List<Violation> violations = new ArrayList<>();
         for (int i = 0; i < events.size() && violations.size() < MAX_REPORTED_VIOLATIONS; i++) {
@@ -124,7 +150,69 @@ public class IngestService {
             byte[] record = event.json() != null ? event.json() : serialize(event.event());
             prepared.add(PreparedEvent.of(i, event.event(), record));
         }
-        return prepared;
+        return new Prepared(prepared, List.of(), false);
+    }
+
+    /**
+     * A line-delimited body: each line stands alone, as shippers expect. A bad line is refused
+     * with why, by its number, and the good lines are sent: one bad line among thousands does
+     * not send the shipper into retrying the rest forever.
+     */
+    private Prepared prepareLines(List<EventDecoder.Decoded> lines) {
+        List<PreparedEvent> prepared = new ArrayList<>(lines.size());
+        List<EventOutcome> refused = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            EventDecoder.Decoded line = lines.get(i);
+            if (line.refusal() != null) {
+                refused.add(EventOutcome.refused(
+                        i,
+                        line.line(),
+                        null,
+                        null,
+                        line.refusal().status(),
+                        "Line " + line.line() + ": " + line.refusal().detail()));
+                continue;
+            }
+            List<Violation> violations = CloudEventRules.check(i, line.event());
+            if (violations.isEmpty()) {
+                prepared.add(PreparedEvent.of(i, line.event(), line.json()));
+            } else {
+                refused.add(EventOutcome.refused(
+                        i,
+                        line.line(),
+                        text(line.event(), "source"),
+                        text(line.event(), "id"),
+                        ProblemType.INVALID_EVENT.status(),
+                        "Line " + line.line() + ": " + describe(violations)));
+            }
+        }
+        if (prepared.isEmpty()) {
+            boolean allInvalidEvents =
+                    refused.stream().allMatch(outcome -> outcome.status() == ProblemType.INVALID_EVENT.status());
+            throw new ProblemException(Problem.of(
+                            allInvalidEvents ? ProblemType.INVALID_EVENT : ProblemType.INVALID_REQUEST,
+                            "No line holds a valid event; nothing was accepted.")
+                    .with("results", refused.subList(0, Math.min(refused.size(), MAX_REPORTED_VIOLATIONS))));
+        }
+        return new Prepared(prepared, refused, true);
+    }
+
+    private static String describe(List<Violation> violations) {
+        StringBuilder detail = new StringBuilder("not a valid CloudEvent: ");
+        for (int i = 0; i < violations.size(); i++) {
+            Violation violation = violations.get(i);
+            detail.append(i == 0 ? "" : "; ");
+            if (!violation.pointer().isEmpty()) {
+                detail.append(violation.pointer()).append(": ");
+            }
+            detail.append(violation.detail());
+        }
+        return detail.append('.').toString();
+    }
+
+    private static String text(JsonNode event, String attribute) {
+        JsonNode value = event.get(attribute);
+        return value != null && value.isTextual() ? value.textValue() : null;
     }
 
     private byte[] serialize(JsonNode event) {

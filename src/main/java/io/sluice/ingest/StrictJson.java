@@ -39,6 +39,12 @@ final class StrictJson {
     private static final Pattern SOURCE_DESCRIPTION = Pattern.compile("\\s*\\(?[a-z ]*\\[Source:[^\\]]*\\][^)]*\\)?");
     private static final Pattern CODE_NAME = Pattern.compile("\\s*\\(?`[^`]*`\\)?");
 
+    /** What a message calls the text it could not parse, and whether it says where by line. */
+    private record Subject(String name, boolean hasLines) {}
+
+    private static final Subject BODY = new Subject("The body", true);
+    private static final Subject LINE = new Subject("The line", false);
+
     private final ObjectMapper mapper;
     /** Reads one value at a time: what follows it is the caller's to check. */
     private final ObjectReader valueReader;
@@ -64,8 +70,16 @@ final class StrictJson {
 
     /** Parses {@code body}; a body that is not one well-formed JSON value ends the request with 400. */
     JsonNode parse(byte[] body) {
-        Values values = parseValues(body, false);
+        Values values = parseValues(body, false, BODY);
         return values.values().get(0).node();
+    }
+
+    /**
+     * Parses one line of a line-delimited body (NDJSON) like {@link #parse}: the line must be
+     * one JSON value. Errors speak of the line and say where in it (the column).
+     */
+    Value parseLine(byte[] line) {
+        return parseValues(line, false, LINE).values().get(0);
     }
 
     /**
@@ -74,7 +88,7 @@ final class StrictJson {
      * its record as they are: writing back what was just read and checked would add nothing.
      */
     Values parseValues(byte[] body) {
-        return parseValues(body, true);
+        return parseValues(body, true, BODY);
     }
 
     /** The values of a body, each with the bytes it was read from. */
@@ -89,34 +103,36 @@ final class StrictJson {
         }
     }
 
-    private Values parseValues(byte[] body, boolean splitArray) {
+    private Values parseValues(byte[] body, boolean splitArray, Subject subject) {
+        String it = subject.name();
         int invalid = Utf8.firstInvalid(body);
         if (invalid >= 0) {
-            throw malformed("The body is not valid UTF-8 (byte offset " + invalid + ").");
+            throw malformed(it + " is not valid UTF-8 (byte offset " + invalid + ").");
         }
         Values values;
         try (JsonParser parser = mapper.createParser(body)) {
             JsonToken first = parser.nextToken();
             if (first == null) {
-                throw malformed("The body is empty.");
+                throw malformed(it + " is empty.");
             }
             values = splitArray && first == JsonToken.START_ARRAY
                     ? new Values(true, elements(parser, body))
                     : new Values(false, List.of(value(parser, body)));
             if (parser.nextToken() != null) {
-                throw malformed("The body holds more than one JSON value" + where(parser.currentTokenLocation()) + ".");
+                throw malformed(
+                        it + " holds more than one JSON value" + where(parser.currentTokenLocation(), subject) + ".");
             }
         } catch (StreamConstraintsException e) {
             throw malformed("The JSON exceeds a parsing limit: nesting deeper than "
                     + mapper.getFactory().streamReadConstraints().getMaxNestingDepth()
                     + " levels, or a number or string too long.");
         } catch (JsonEOFException e) {
-            throw malformed("The body ends before its JSON value is complete" + where(e.getLocation()) + ".");
+            throw malformed(it + " ends before its JSON value is complete" + where(e.getLocation(), subject) + ".");
         } catch (JsonParseException e) {
-            throw malformed(
-                    "The body is not well-formed JSON: " + plain(e.getOriginalMessage()) + where(e.getLocation()));
+            throw malformed(it + " is not well-formed JSON: " + plain(e.getOriginalMessage())
+                    + where(e.getLocation(), subject));
         } catch (IOException e) {
-            throw malformed("The body is not well-formed JSON.");
+            throw malformed(it + " is not well-formed JSON.");
         }
         for (int i = 0; i < values.values().size(); i++) {
             String outOfRange = firstNumberOutOfRange(values.values().get(i).node(), values.array() ? "/" + i : "");
@@ -154,9 +170,12 @@ final class StrictJson {
         return CODE_NAME.matcher(text).replaceAll("").strip();
     }
 
-    private static String where(JsonLocation location) {
+    private static String where(JsonLocation location, Subject subject) {
         if (location == null || location.getLineNr() < 0) {
             return "";
+        }
+        if (!subject.hasLines()) {
+            return " (column " + location.getColumnNr() + ")";
         }
         return " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")";
     }

@@ -182,10 +182,17 @@ final class EventDecoder {
         return type;
     }
 
-    /** The HTTP binding percent-encodes header values outside printable ASCII; '+' stays '+'. */
+    /**
+     * The HTTP binding percent-encodes header values outside printable ASCII; '+' stays '+'.
+     * Not every client does: some send the value's UTF-8 bytes as they are, and the
+     * CloudEvents Java SDK's HTTP writer sends ISO-8859-1 (the historical charset of header
+     * fields, RFC 9110 section 5.5). A value with percent escapes must decode to UTF-8; one
+     * without is read as UTF-8 when its bytes are UTF-8, else as ISO-8859-1.
+     */
     private static String percentDecode(String header, String value) {
         // Header values arrive as ISO-8859-1 characters: each char is one byte on the wire.
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(value.length());
+        boolean escaped = false;
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             if (c == '%') {
@@ -198,16 +205,20 @@ final class EventDecoder {
                     throw invalidRequest("Header " + header + " holds an invalid percent-encoding.");
                 }
                 bytes.write(hi << 4 | lo);
+                escaped = true;
                 i += 2;
             } else {
                 bytes.write(c);
             }
         }
         byte[] decoded = bytes.toByteArray();
-        if (Utf8.firstInvalid(decoded) >= 0) {
-            throw invalidRequest("Header " + header + " does not decode to UTF-8.");
+        if (Utf8.firstInvalid(decoded) < 0) {
+            return new String(decoded, StandardCharsets.UTF_8);
         }
-        return new String(decoded, StandardCharsets.UTF_8);
+        if (!escaped) {
+            return value;
+        }
+        throw invalidRequest("Header " + header + " does not decode to UTF-8.");
     }
 
     static ProblemException tooManyEvents(int maxEvents) {

@@ -32,6 +32,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * The caller's tenant's alerts: {@code GET /v1/alerts?after=&limit=} (history) and
@@ -71,6 +75,13 @@ public class AlertResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Alert history after a stream id, oldest first")
+    @APIResponse(
+            responseCode = "200",
+            description = "The tenant's alerts after that stream id, oldest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(
+            responseCode = "400",
+            description = "after is not a non-negative integer, or limit is not an integer from 1 to 1000")
     public Uni<JsonNode> history(
             @QueryParam("after") @DefaultValue("0") String after,
             @QueryParam("limit") @DefaultValue("100") String limit) {
@@ -91,6 +102,15 @@ public class AlertResource {
     @Produces(MediaType.SERVER_SENT_EVENTS)
     @NonBlocking
     @Operation(summary = "Alerts as Server-Sent Events; Last-Event-ID resumes right after that alert")
+    @APIResponse(
+            responseCode = "200",
+            description = "A Server-Sent Events stream of the tenant's alerts (filtered by severity and rule): each"
+                    + " event named by the alert's status, its id the alert's stream id; comments as heartbeats; a"
+                    + " cut-off event before a client too slow to keep up is closed. Without Last-Event-ID it starts"
+                    + " after the latest alert; with it (sent again on reconnect) it resumes right after that alert,"
+                    + " missing none. Authorization, or ?ticket= from POST /v1/alerts/stream/tickets.",
+            content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
+    @APIResponse(responseCode = "400", description = "Last-Event-ID is not a non-negative integer")
     public void stream(
             @Context SseEventSink sink,
             @Context Sse sse,
@@ -126,6 +146,10 @@ public class AlertResource {
     @Operation(
             summary =
                     "A single-use, short-lived ticket for ?ticket= on the stream, where EventSource cannot send headers")
+    @APIResponse(
+            responseCode = "201",
+            description = "The ticket, its lifetime in seconds (expiresIn) and the stream URL that uses it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<Response> ticket() {
         return tickets.issue(caller).map(ticket -> {
             ObjectNode answer = JsonNodeFactory.instance.objectNode();

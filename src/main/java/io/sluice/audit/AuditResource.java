@@ -17,6 +17,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** {@code GET /v1/admin/audit}: the caller's tenant's admin actions (the bootstrap key: everyone's). */
 @Path("/v1/admin/audit")
@@ -36,6 +38,12 @@ public class AuditResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Admin actions after an entry id, oldest first")
+    @APIResponse(
+            responseCode = "200",
+            description = "The audit entries, oldest first",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "400", description = "after is negative, or limit is not 1 to 1000")
+    @APIResponse(responseCode = "404", description = "after or limit is not an integer")
     public Uni<JsonNode> entries(
             @QueryParam("after") @DefaultValue("0") long after, @QueryParam("limit") @DefaultValue("100") int limit) {
         if (limit < 1 || limit > MAX_LIMIT || after < 0) {

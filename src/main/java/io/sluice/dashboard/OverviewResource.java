@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.SortedMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code GET /v1/admin/overview}: what the operator dashboard shows, in one answer. Counters
@@ -55,6 +57,10 @@ public class OverviewResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(
             summary = "Ingest and sink totals, lag per partition, dead letters, drift and pitfalls, for the dashboard")
+    @APIResponse(
+            responseCode = "200",
+            description = "What the dashboard shows",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<ObjectNode> overview() {
         String tenant = caller.tenant();
         Uni<Long> dead = pool.preparedQuery(

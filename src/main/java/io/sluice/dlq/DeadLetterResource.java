@@ -27,6 +27,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /v1/admin/dlq}: the caller's tenant's dead letters — list them with their reason and
@@ -55,6 +60,12 @@ public class DeadLetterResource {
 
     @GET
     @Operation(summary = "Dead letters (status dead, redriven or all; by source or reason), oldest first, after an id")
+    @APIResponse(
+            responseCode = "200",
+            description = "A page of dead letters; next is the after of the next page, when there may be one",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "400", description = "status is not dead, redriven or all, or limit is not 1 to 1000")
+    @APIResponse(responseCode = "404", description = "after or limit is not an integer")
     public Uni<ObjectNode> list(
             @QueryParam("status") @DefaultValue(Filter.DEAD) String status,
             @QueryParam("source") String source,
@@ -82,6 +93,11 @@ public class DeadLetterResource {
     @GET
     @Path("{id}")
     @Operation(summary = "One dead letter with its record: key, headers and value")
+    @APIResponse(
+            responseCode = "200",
+            description = "The dead letter and its record",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "404", description = "The tenant has no dead letter with this id")
     public Uni<ObjectNode> inspect(@PathParam("id") long id) {
         return store.get(caller.tenant(), id).map(entry -> {
             if (entry == null) {
@@ -95,6 +111,12 @@ public class DeadLetterResource {
     @Path("{id}/redrive")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Send one dead letter back through the normal path")
+    @APIResponse(
+            responseCode = "200",
+            description = "What was redriven; an entry Kafka did not take is listed in failed",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "404", description = "The tenant has no dead letter with this id")
+    @APIResponse(responseCode = "409", description = "The dead letter was redriven already")
     public Uni<ObjectNode> redriveOne(@PathParam("id") long id) {
         String tenant = caller.tenant();
         return store.get(tenant, id).chain(entry -> {
@@ -116,6 +138,15 @@ public class DeadLetterResource {
     @Operation(
             summary =
                     "Redrive dead letters: {\"ids\": [...]}, {\"source\", \"reason\"} or {\"all\": true}; at most max (10,000)")
+    @RequestBody(
+            required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(
+            responseCode = "200",
+            description =
+                    "How many were redriven, which Kafka did not take (failed), and whether more match (call again)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "400", description = "The body is not a JSON object, or not a valid redrive request")
     public Uni<ObjectNode> redrive(byte[] body) {
         JsonNode request = JsonObjectBody.parse(body, "redrive request");
         List<Map<String, String>> errors = new ArrayList<>();

@@ -22,6 +22,8 @@ import java.util.Locale;
 import java.util.Map;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
@@ -53,10 +55,47 @@ public class IngestResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Ingest CloudEvents (structured, batch, binary or plain JSON)")
-    @APIResponse(responseCode = "202", description = "Every event is acknowledged by Kafka (acks=all)")
-    @APIResponse(responseCode = "207", description = "Some events were acknowledged, some not: see each result")
-    @APIResponse(responseCode = "503", description = "Kafka could not take the events in time; retry with the same ids")
+    @Operation(summary = "Ingest CloudEvents (structured, batch, binary, plain JSON or one per line)")
+    @RequestBody(
+            required = true,
+            description = "Structured (one event), batch (a JSON array) or plain JSON (one event or an array), or"
+                    + " line-delimited JSON (one event per line; a bad line is refused alone). Binary mode (the"
+                    + " attributes in ce-* headers, the body is the data) takes any content type. Content-Encoding"
+                    + " gzip and deflate are accepted.",
+            content = {
+                @Content(mediaType = "application/cloudevents+json"),
+                @Content(mediaType = "application/cloudevents-batch+json"),
+                @Content(mediaType = MediaType.APPLICATION_JSON),
+                @Content(mediaType = "application/x-ndjson"),
+                @Content(mediaType = "application/jsonl"),
+                @Content(mediaType = "application/x-jsonlines")
+            })
+    @APIResponse(
+            responseCode = "202",
+            description = "Every event is acknowledged by Kafka (acks=all)",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(
+            responseCode = "207",
+            description = "Some events were acknowledged, some not (refused lines, or not taken by Kafka: then"
+                    + " Retry-After): see each result",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(
+            responseCode = "400",
+            description = "Malformed JSON (line-delimited: no valid line, some not JSON), the wrong shape for the"
+                    + " content type, a bad ce-* header encoding, or a body that is not valid gzip or deflate data;"
+                    + " nothing was accepted")
+    @APIResponse(
+            responseCode = "415",
+            description = "Content-Type missing or not accepted, a charset other than UTF-8, or a Content-Encoding"
+                    + " other than gzip, deflate or identity")
+    @APIResponse(
+            responseCode = "422",
+            description = "Not valid CloudEvents, an empty batch, or a line-delimited body with no line that holds a"
+                    + " valid CloudEvent; nothing was accepted")
+    @APIResponse(
+            responseCode = "503",
+            description = "Kafka acknowledged none of the events in time, or too many are in flight; retry after"
+                    + " Retry-After with the same ids")
     public Uni<Response> ingest(byte[] body, HttpHeaders headers) {
         byte[] decoded =
                 ContentEncoding.decode(headers.getHeaderString(HttpHeaders.CONTENT_ENCODING), body, maxBodyBytes);

@@ -20,6 +20,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.time.OffsetDateTime;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code GET /v1/events/lookup?source=&id=}: where one event of the caller's tenant is — its
@@ -55,6 +57,14 @@ public class EventLookupResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Where is my event: its row, dedup hits, dead letters and alerts")
+    @APIResponse(
+            responseCode = "200",
+            description = "The event, stored or dead-lettered, with its dedup hits, dead letters and alerts",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "400", description = "source or id is missing or empty")
+    @APIResponse(
+            responseCode = "404",
+            description = "The tenant has no such event stored or dead-lettered: never accepted, or still on its way")
     public Uni<ObjectNode> lookup(@QueryParam("source") String source, @QueryParam("id") String id) {
         if (source == null || source.isEmpty() || id == null || id.isEmpty()) {
             throw ProblemException.of(ProblemType.INVALID_REQUEST, "Give both source and id.");

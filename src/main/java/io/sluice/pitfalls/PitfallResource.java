@@ -12,6 +12,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /** {@code GET /v1/admin/pitfalls}: the pitfall guard's checks, made now, each pass, warn or fail with why. */
 @Path("/v1/admin/pitfalls")
@@ -30,6 +32,10 @@ public class PitfallResource {
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(
             summary = "Kafka settings that lose or duplicate data: producers, the sink consumer, topics, size limits")
+    @APIResponse(
+            responseCode = "200",
+            description = "The checks, made now, each pass, warn or fail with why; status is the worst of them",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<ObjectNode> report() {
         return guard.check().map(report -> {
             ObjectNode answer = JsonNodeFactory.instance.objectNode();

@@ -26,6 +26,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code GET /v1/admin/reconcile?from=&to=}: "did we lose anything?" for the caller's tenant,
@@ -52,6 +54,13 @@ public class ReconcileResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(summary = "Accepted, stored, deduplicated and dead-lettered events per minute, with the drift")
+    @APIResponse(
+            responseCode = "200",
+            description = "The counts per whole minute of the range, their totals and the unexplained drift",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(
+            responseCode = "400",
+            description = "from or to is not an RFC 3339 time, to is not after from, or the range is too long")
     public Uni<ObjectNode> reconcile(@QueryParam("from") String fromParam, @QueryParam("to") String toParam) {
         List<Map<String, String>> errors = new ArrayList<>();
         Instant to = toParam == null ? Instant.now() : time("to", toParam, errors);

@@ -27,6 +27,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /v1/admin/replay}: replay the caller's tenant's events of a time range (only its
@@ -48,6 +53,14 @@ public class ReplayResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Replay the tenant's events accepted in [from, to): {\"from\", \"to\", \"dryRun\"}")
+    @RequestBody(
+            required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(
+            responseCode = "202",
+            description = "The replay has started; Location names it, for its progress",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "400", description = "The body is not a JSON object, or not a valid replay request")
     public Uni<Response> start(byte[] body) {
         JsonNode request = JsonObjectBody.parse(body, "replay request");
         List<Map<String, String>> errors = new ArrayList<>();
@@ -79,6 +92,11 @@ public class ReplayResource {
     @GET
     @Path("{id}")
     @Operation(summary = "A replay's progress: read, matched (the tenant's), restored")
+    @APIResponse(
+            responseCode = "200",
+            description = "The replay's progress",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "404", description = "The tenant has no replay with this id on this replica")
     public ObjectNode progress(@PathParam("id") String id) {
         return found(id).toJson();
     }
@@ -86,6 +104,11 @@ public class ReplayResource {
     @DELETE
     @Path("{id}")
     @Operation(summary = "Cancel a replay; what it restored stays")
+    @APIResponse(
+            responseCode = "200",
+            description = "The replay, asked to stop, with its progress",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "404", description = "The tenant has no replay with this id on this replica")
     public ObjectNode cancel(@PathParam("id") String id) {
         Replay replay = found(id);
         replay.cancel();

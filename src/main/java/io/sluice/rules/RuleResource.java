@@ -26,6 +26,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /v1/rules}: the caller's tenant's alert rules. Each change makes a new version; the
@@ -53,6 +58,15 @@ public class RuleResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Create a rule (threshold, rate or absence)")
+    @RequestBody(
+            required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(
+            responseCode = "201",
+            description = "The rule, at version 1; Location names it, ETag is its version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "400", description = "The body is not well-formed JSON, or not a JSON object")
+    @APIResponse(responseCode = "422", description = "The rule is not valid: see errors")
     public Uni<Response> create(byte[] body) {
         RuleParser.Draft draft = parser.parse(body);
         return store.create(caller.tenant(), draft)
@@ -66,6 +80,10 @@ public class RuleResource {
     @GET
     @RolesAllowed({Scopes.SUBSCRIBE, Scopes.ADMIN})
     @Operation(summary = "List the tenant's rules")
+    @APIResponse(
+            responseCode = "200",
+            description = "The tenant's rules",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<JsonNode> list() {
         return store.list(caller.tenant()).map(rules -> {
             ArrayNode array = JsonNodeFactory.instance.arrayNode();
@@ -78,6 +96,11 @@ public class RuleResource {
     @Path("{id}")
     @RolesAllowed({Scopes.SUBSCRIBE, Scopes.ADMIN})
     @Operation(summary = "One rule, at its current version")
+    @APIResponse(
+            responseCode = "200",
+            description = "The rule; ETag is its version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "404", description = "The tenant has no rule with this id")
     public Uni<Response> get(@PathParam("id") String id) {
         return store.get(caller.tenant(), id)
                 .map(rule ->
@@ -88,6 +111,19 @@ public class RuleResource {
     @Path("{id}")
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Replace a rule: a new version (If-Match: the version it replaces)")
+    @RequestBody(
+            required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(
+            responseCode = "200",
+            description = "The rule at its new version; ETag is that version",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(
+            responseCode = "400",
+            description = "The body is not well-formed JSON or not a JSON object, or If-Match is not a version")
+    @APIResponse(responseCode = "404", description = "The tenant has no rule with this id")
+    @APIResponse(responseCode = "412", description = "The rule is at another version than If-Match names")
+    @APIResponse(responseCode = "422", description = "The rule is not valid: see errors")
     public Uni<Response> update(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
         RuleParser.Draft draft = parser.parse(body);
         Integer expected = expectedVersion(ifMatch);
@@ -112,6 +148,8 @@ public class RuleResource {
     @DELETE
     @Path("{id}")
     @Operation(summary = "Delete a rule")
+    @APIResponse(responseCode = "204", description = "The rule is deleted")
+    @APIResponse(responseCode = "404", description = "The tenant has no rule with this id")
     public Uni<Response> delete(@PathParam("id") String id) {
         return store.delete(caller.tenant(), id).chain(deleted -> {
             if (!deleted) {

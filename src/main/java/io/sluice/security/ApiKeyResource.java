@@ -20,6 +20,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code /v1/admin/keys}: create, list and revoke API keys. A tenant's admin manages its own
@@ -43,6 +48,15 @@ public class ApiKeyResource {
     @POST
     @Consumes(MediaType.WILDCARD)
     @Operation(summary = "Create an API key for a tenant and scopes; the key is in this answer only")
+    @RequestBody(
+            required = true,
+            content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
+    @APIResponse(
+            responseCode = "201",
+            description = "The key, with the secret (key) shown this once; Location names it",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @APIResponse(responseCode = "400", description = "The body is not well-formed JSON, or not a JSON object")
+    @APIResponse(responseCode = "422", description = "The key request is not valid: see errors")
     public Uni<Response> create(byte[] body) {
         ApiKeyStore.Grant grant = parser.parse(body, caller.boundTenant().orElse(null));
         caller.boundTenant().ifPresent(own -> {
@@ -63,6 +77,10 @@ public class ApiKeyResource {
 
     @GET
     @Operation(summary = "List the keys of the caller's tenant (the bootstrap key: of ?tenant=, or of all)")
+    @APIResponse(
+            responseCode = "200",
+            description = "The keys, without their secrets, revoked and expired ones included",
+            content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<JsonNode> list(@QueryParam("tenant") String tenant) {
         String scope = caller.boundTenant().orElse(tenant);
         return keys.list(scope).map(listed -> {
@@ -75,6 +93,10 @@ public class ApiKeyResource {
     @DELETE
     @Path("{id}")
     @Operation(summary = "Revoke a key: it stops working at once here, within sluice.security.key-refresh elsewhere")
+    @APIResponse(responseCode = "204", description = "The key is revoked")
+    @APIResponse(
+            responseCode = "404",
+            description = "The tenant has no usable key with this id (none, another tenant's, or revoked already)")
     public Uni<Response> revoke(@PathParam("id") String id) {
         return keys.revoke(id, caller.boundTenant().orElse(null), caller.credential())
                 .map(revoked -> {

@@ -74,6 +74,12 @@ public final class BenchReport {
                             + " conn (latency per request)",
                     "batch"));
         }
+        if (has("batch_gzip")) {
+            rows.add(sluiceRow(
+                    target + " same batches gzip'd (" + get("batch_gzip.body_bytes") + " B for "
+                            + get("batch_gzip.plain_bytes") + " B), " + get("batch_gzip.concurrency") + " conn",
+                    "batch_gzip"));
+        }
         if (has("bridge_single")) {
             rows.add(row(
                     "Kafka Bridge single, closed loop, " + get("bridge_single.concurrency") + " conn",
@@ -250,7 +256,7 @@ public final class BenchReport {
             notes.add("broker: " + get("env.kafka") + "; Sluice writes to " + get("env.sluice_topic")
                     + ", ProducerPerformance to " + get("env.topic") + " (" + get("env.topic_shape") + ")");
         }
-        for (String run : new String[] {"single", "open", "batch", "pp_max", "pp_open", "pp_batch"}) {
+        for (String run : new String[] {"single", "open", "batch", "batch_gzip", "pp_max", "pp_open", "pp_batch"}) {
             String others = r.get(run + ".cpu.others");
             if (others != null && !others.isEmpty() && num(run + ".cpu.other") > 0.1) {
                 notes.add("'other' during " + run + " (pid, command, cores): " + others);
@@ -262,7 +268,7 @@ public final class BenchReport {
         if (has("batch.cpu.threads")) {
             notes.add("Sluice threads during the batch run (cores): " + get("batch.cpu.threads"));
         }
-        for (String phase : new String[] {"single", "open", "batch"}) {
+        for (String phase : new String[] {"single", "open", "batch", "batch_gzip"}) {
             String contract = r.get(phase + ".contract");
             if (contract != null && !contract.equals("ok")) {
                 notes.add(phase + ": answer does not follow the contract: " + contract);

@@ -24,6 +24,8 @@ import java.util.Map;
  * IngestLoad single --url U --pad P [--concurrency 32]                  closed loop, one event per request
  * IngestLoad open   --url U --pad P --rate R [--concurrency 32]         fixed rate, one event per request
  * IngestLoad batch  --url U --pad P [--batch-size 100 --concurrency 8]  closed loop, batches
+ * IngestLoad batch-gzip --url U --pad P [--batch-size 100 --concurrency 8]
+ *                   the same batches sent with Content-Encoding: gzip, as shippers send them
  * IngestLoad bridge --url U/topics/T --pad P [--batch-size 100 --concurrency 8]
  *                   the same batches through a Strimzi Kafka Bridge (the HTTP baseline)
  * IngestLoad bridge-single --url U/topics/T --pad P [--concurrency 32]
@@ -154,6 +156,48 @@ public final class IngestLoad {
                                     Integer.toString(connections)));
                 }
             }
+            case "batch-gzip" -> {
+                int concurrency = args.getInt("concurrency", 8);
+                int size = args.getInt("batch-size", 100);
+                GzippedBatches batches = new GzippedBatches(new EventFactory(pad(args), keys, System.nanoTime()), size);
+                try (LoadRunner runner = new LoadRunner(url, token, concurrency)) {
+                    PhaseResult result = new PhaseResult(
+                            "batch_gzip",
+                            String.format(
+                                    Locale.ROOT,
+                                    "%d events per request, gzip'd (%d B for %d B), closed loop, %d connections,"
+                                            + " %s after %s warm-up",
+                                    size,
+                                    batches.wireBytes(),
+                                    batches.plainBytes(),
+                                    concurrency,
+                                    seconds(duration),
+                                    seconds(warmup)));
+                    RequestOptions options = runner.options(EventFactory.BATCH_CONTENT_TYPE);
+                    options.getHeaders().add("content-encoding", "gzip");
+                    try (Series series = Series.start(result, url, false, warmup, args)) {
+                        runner.closedLoop(
+                                result,
+                                options,
+                                () -> new Request(batches.next(), size),
+                                concurrency,
+                                warmup,
+                                duration,
+                                watch);
+                    }
+                    yield report(
+                            result,
+                            Map.of(
+                                    "concurrency",
+                                    Integer.toString(concurrency),
+                                    "batch_size",
+                                    Integer.toString(size),
+                                    "body_bytes",
+                                    Integer.toString(batches.wireBytes()),
+                                    "plain_bytes",
+                                    Integer.toString(batches.plainBytes())));
+                }
+            }
             case "batch", "bridge", "bridge-single" -> {
                 boolean bridge = phase.startsWith("bridge");
                 boolean single = phase.equals("bridge-single");
@@ -190,7 +234,8 @@ public final class IngestLoad {
             }
             default ->
                 throw new IllegalArgumentException(
-                        "phase must be probe, single, open, batch, bridge or bridge-single, not '" + phase + "'");
+                        "phase must be probe, single, open, batch, batch-gzip, bridge or bridge-single, not '" + phase
+                                + "'");
         };
     }
 

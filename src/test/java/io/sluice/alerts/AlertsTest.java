@@ -12,6 +12,7 @@ import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.SseClient;
+import io.sluice.testing.TestCredentials;
 import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -145,6 +146,28 @@ class AlertsTest {
         post(events);
         Thread.sleep(3_000);
         assertThat(alerts(rule)).isEqualTo(first).hasSize(3);
+    }
+
+    /**
+     * Compression must not hold an alert back until a buffer fills: each event is flushed
+     * through the compressor as it is written.
+     */
+    @Test
+    void aGzippedStreamDeliversEachAlertWhenItIsRaised() throws Exception {
+        String rule = createRule("{\"name\":\"gzip\",\"kind\":\"threshold\",\"type\":\"" + type
+                + "\",\"pointer\":\"/temperature\",\"op\":\">\",\"value\":0}");
+        URI mine = URI.create(stream + "?rule=" + rule);
+
+        try (SseClient client = new SseClient(mine, null, TestCredentials.defaultKey(mine), true)) {
+            Thread.sleep(500);
+            for (int i = 0; i < 3; i++) {
+                post(List.of(event("gz-" + i, i, 1)));
+                List<SseClient.Event> got = client.take(1, RAISED);
+                assertThat(got).as("alert " + i).hasSize(1);
+                assertThat(JSON.readTree(got.get(0).data()).path("subject").asText())
+                        .isEqualTo("gz-" + i);
+            }
+        }
     }
 
     @Test

@@ -7,17 +7,25 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 import io.sluice.config.SluiceConfig;
+import io.sluice.testing.TestCredentials;
 import io.sluice.testing.TestDatabase;
 import io.sluice.testing.TopicProbe;
 import jakarta.inject.Inject;
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.zip.GZIPInputStream;
 import org.apache.kafka.common.TopicPartition;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.AfterEach;
@@ -25,8 +33,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What log and event shippers send: gzip'd batches and one event per line (NDJSON), end to
- * end against the real broker and database.
+ * What log and event shippers send and ask for: gzip'd batches, one event per line (NDJSON),
+ * gzip'd answers; end to end against the real broker and database.
  */
 @QuarkusTest
 class ShipperFormatsTest {
@@ -39,6 +47,9 @@ class ShipperFormatsTest {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+
+    @TestHTTPResource("/v1/events")
+    URI ingest;
 
     private TopicProbe topic;
     private Map<TopicPartition, Long> mark;
@@ -156,6 +167,26 @@ class ShipperFormatsTest {
                 .statusCode(202);
 
         assertThat(topic.countSince(mark)).isEqualTo(100);
+    }
+
+    @Test
+    void theAnswerIsGzippedWhenTheClientAsks() throws Exception {
+        HttpResponse<byte[]> answer = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(ingest)
+                                .header("Authorization", "Bearer " + TestCredentials.defaultKey())
+                                .header("Content-Type", "application/cloudevents+json")
+                                .header("Accept-Encoding", "gzip")
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        event("asks-gzip").toString()))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+
+        assertThat(answer.statusCode()).isEqualTo(202);
+        assertThat(answer.headers().firstValue("Content-Encoding")).hasValue("gzip");
+        try (var body = new GZIPInputStream(new ByteArrayInputStream(answer.body()))) {
+            assertThat(JSON.readTree(body).path("accepted").intValue()).isEqualTo(1);
+        }
     }
 
     private ObjectNode event(String id) {

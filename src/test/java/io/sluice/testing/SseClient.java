@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 
 /** A plain SSE client over the JDK's HTTP client: what a browser's EventSource would see. */
 public final class SseClient implements AutoCloseable {
@@ -34,9 +35,20 @@ public final class SseClient implements AutoCloseable {
 
     /** Streams with {@code credential} as the bearer token, or without credentials when it is null. */
     public SseClient(URI uri, String lastEventId, String credential) throws Exception {
+        this(uri, lastEventId, credential, false);
+    }
+
+    /**
+     * @param gzip ask for a gzip'd stream ({@code Accept-Encoding: gzip}) and insist on getting
+     *     one, as a browser would ask: each event must still arrive when it is sent
+     */
+    public SseClient(URI uri, String lastEventId, String credential, boolean gzip) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(uri)
                 .header("Accept", "text/event-stream")
                 .GET();
+        if (gzip) {
+            request.header("Accept-Encoding", "gzip");
+        }
         if (credential != null) {
             request.header("Authorization", "Bearer " + credential);
         }
@@ -48,7 +60,24 @@ public final class SseClient implements AutoCloseable {
         if (response.statusCode() != 200) {
             throw new IllegalStateException("stream answered " + response.statusCode());
         }
-        body = response.body();
+        if (gzip) {
+            String encoding = response.headers().firstValue("Content-Encoding").orElse("none");
+            if (!encoding.equals("gzip")) {
+                throw new IllegalStateException("asked for gzip, the stream came with Content-Encoding " + encoding);
+            }
+            body = new GZIPInputStream(response.body(), 64) {
+                /**
+                 * An inflating stream says a byte is available until its end, so a Reader over it
+                 * would wait to fill its buffer instead of handing over the lines it has.
+                 */
+                @Override
+                public int available() {
+                    return 0;
+                }
+            };
+        } else {
+            body = response.body();
+        }
         reader = new Thread(this::read, "sse-client");
         reader.setDaemon(true);
         reader.start();

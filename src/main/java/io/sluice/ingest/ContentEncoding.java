@@ -26,16 +26,24 @@ final class ContentEncoding {
     static final String DEFLATE = "deflate";
     static final String IDENTITY = "identity";
 
-    /** The codings the ingest endpoint decodes, in the words of a 415 answer. */
+    /** The codings the ingest endpoint decodes; every other endpoint takes identity only. */
     static final List<String> ACCEPTED = List.of(GZIP, DEFLATE, IDENTITY);
+
+    private static final List<String> IDENTITY_ONLY = List.of(IDENTITY);
 
     private static final int PIECE = 16 * 1024;
 
     private ContentEncoding() {}
 
-    /** Whether a request with this {@code Content-Encoding} header value can be decoded. */
-    static boolean accepted(String header) {
-        return header == null || ACCEPTED.contains(normalise(header));
+    /** Whether a request to {@code path} with this {@code Content-Encoding} (null: none) can be decoded. */
+    static boolean accepted(String header, String path) {
+        return header == null || acceptedAt(path).contains(normalise(header));
+    }
+
+    private static List<String> acceptedAt(String path) {
+        boolean ingest = path.startsWith(IngestResource.PATH)
+                && (path.length() == IngestResource.PATH.length() || path.equals(IngestResource.PATH + "/"));
+        return ingest ? ACCEPTED : IDENTITY_ONLY;
     }
 
     /**
@@ -52,14 +60,15 @@ final class ContentEncoding {
             case IDENTITY -> body;
             case GZIP -> gunzip(body, maxDecodedBytes);
             case DEFLATE -> inflate(body, maxDecodedBytes);
-            default -> throw unsupported(header);
+            default -> throw unsupported(header, IngestResource.PATH);
         };
     }
 
-    static ProblemException unsupported(String header) {
+    static ProblemException unsupported(String header, String path) {
         return ProblemException.of(
                 ProblemType.UNSUPPORTED_MEDIA_TYPE,
-                "Content-Encoding '" + header + "' is not accepted; send one of " + String.join(", ", ACCEPTED) + ".");
+                "Content-Encoding '" + header + "' is not accepted here; send one of "
+                        + String.join(", ", acceptedAt(path)) + ".");
     }
 
     private static String normalise(String header) {

@@ -30,9 +30,11 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
  * {@code POST /v1/events}: 202 only once Kafka acknowledged every event of the request,
  * 207 when some were and some were not, 503 with Retry-After when none was.
  */
-@Path("/v1/events")
+@Path(IngestResource.PATH)
 @RolesAllowed(Scopes.INGEST)
 public class IngestResource {
+
+    static final String PATH = "/v1/events";
 
     private static final int MULTI_STATUS = 207;
 

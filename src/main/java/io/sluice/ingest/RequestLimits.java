@@ -14,7 +14,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Refuses, before any body is read, what can be refused from the headers alone: a declared
- * body over the limit (413) and too many header fields (431), with the same problem+json as
+ * body over the limit (413), too many header fields (431), and a body in a coding the endpoint
+ * does not decode (415: only ingest decodes gzip and deflate), with the same problem+json as
  * every other error. Vert.x enforces the limits too (the body size while reading a chunked
  * body, the total header size), but answers those with a bare status.
  */
@@ -44,6 +45,14 @@ public class RequestLimits {
                     Problem.of(
                             ProblemType.HEADERS_TOO_LARGE,
                             "A request carries at most " + maxHeaderCount + " header fields."));
+            return;
+        }
+        String encoding = context.request().getHeader(HttpHeaders.CONTENT_ENCODING);
+        if (!ContentEncoding.accepted(encoding, context.normalizedPath())) {
+            refuse(
+                    context,
+                    ContentEncoding.unsupported(encoding, context.normalizedPath())
+                            .problem());
             return;
         }
         String length = context.request().getHeader(HttpHeaders.CONTENT_LENGTH);

@@ -76,7 +76,9 @@ class ContentEncodingTest {
     @Test
     void otherCodingsAreRefusedWith415NamingTheAcceptedOnes() {
         for (String coding : new String[] {"br", "zstd", "compress", "gzip, gzip"}) {
-            assertThat(ContentEncoding.accepted(coding)).as(coding).isFalse();
+            assertThat(ContentEncoding.accepted(coding, IngestResource.PATH))
+                    .as(coding)
+                    .isFalse();
             assertThatThrownBy(() -> ContentEncoding.decode(coding, BATCH, LIMIT))
                     .isInstanceOf(ProblemException.class)
                     .satisfies(e -> {
@@ -84,6 +86,16 @@ class ContentEncodingTest {
                         assertThat(((ProblemException) e).problem().detail()).contains("gzip, deflate, identity");
                     });
         }
+    }
+
+    @Test
+    void onlyTheIngestEndpointDecodes() {
+        assertThat(ContentEncoding.accepted("gzip", IngestResource.PATH)).isTrue();
+        assertThat(ContentEncoding.accepted("gzip", "/v1/rules")).isFalse();
+        assertThat(ContentEncoding.accepted("identity", "/v1/rules")).isTrue();
+        assertThat(ContentEncoding.accepted(null, "/v1/rules")).isTrue();
+        assertThat(ContentEncoding.unsupported("gzip", "/v1/rules").problem().detail())
+                .isEqualTo("Content-Encoding 'gzip' is not accepted here; send one of identity.");
     }
 
     @Test

@@ -119,6 +119,17 @@ class ShipperFormatsTest {
     }
 
     @Test
+    void onlyTheIngestEndpointDecodesACompressedBody() throws Exception {
+        Response answer = given().contentType("application/json")
+                .header("Content-Encoding", "gzip")
+                .body(ContentEncodingTest.gzip(utf8("{\"name\":\"x\"}")))
+                .post("/v1/rules");
+
+        assertThat(answer.statusCode()).isEqualTo(415);
+        assertThat(answer.jsonPath().getString("detail")).endsWith("send one of identity.");
+    }
+
+    @Test
     void anNdjsonBatchWithOneBadLineIs207NamingThatLine() throws Exception {
         String body = event("line-1") + "\n" + event("line-2") + "\r\n" + "{\"id\": oops}\n" + event("line-4") + "\n"
                 + event("line-5").without("id") + "\n" + event("line-6") + "\n\n";

@@ -40,6 +40,8 @@ class DocsLinksTest {
 
     private static final Pattern HEADING = Pattern.compile("^\\s{0,3}(#{1,6})\\s+(.*?)\\s*#*\\s*$");
     private static final Pattern SCHEME = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*:");
+    /** A script of the project named in prose or a command: scripts/name (not scripts/lib/...). */
+    private static final Pattern SCRIPT = Pattern.compile("(?<![\\w/.-])scripts/[a-z][a-z0-9-]*(?![\\w/.-])");
 
     @Test
     void everyRelativeLinkAndAnchorResolves() {
@@ -58,6 +60,27 @@ class DocsLinksTest {
         assertThat(lines).as("README.md lines").hasSizeLessThanOrEqualTo(300);
         String firstScreen = String.join("\n", lines.subList(0, Math.min(40, lines.size())));
         assertThat(firstScreen).contains("scripts/run-local").contains("mvn verify");
+    }
+
+    /**
+     * A command the README or a page tells the reader to run must exist: every {@code scripts/...}
+     * it names is an executable file, and CI runs the README's test command.
+     */
+    @Test
+    void everyScriptTheDocsNameExistsAndCiRunsTheReadmesTestCommand() throws IOException {
+        List<String> missing = new ArrayList<>();
+        for (Path page : pages()) {
+            Matcher script = SCRIPT.matcher(Files.readString(page));
+            while (script.find()) {
+                Path file = ROOT.resolve(script.group());
+                if (!Files.isRegularFile(file) || !Files.isExecutable(file)) {
+                    missing.add(ROOT.relativize(page) + ": " + script.group());
+                }
+            }
+        }
+        assertThat(missing).as("scripts named but not there").isEmpty();
+        assertThat(Files.readString(README)).contains("mvn verify ");
+        assertThat(Files.readString(ROOT.resolve(".ci/run"))).contains("\nmvn -B verify\n");
     }
 
     @Test

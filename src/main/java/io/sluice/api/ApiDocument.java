@@ -70,15 +70,8 @@ public class ApiDocument implements OASFilter {
         addMissing(responses, EVERY_OPERATION);
         if (operation.getSecurity() != null && !operation.getSecurity().isEmpty()) {
             // Replaces the generic words the security extension puts on 401 and 403.
-            SECURED.forEach((status, description) -> {
-                APIResponse known = responses.getAPIResponse(status);
-                if (known == null) {
-                    responses.addAPIResponse(
-                            status, OASFactory.createAPIResponse().description(description));
-                } else {
-                    known.setDescription(description);
-                }
-            });
+            SECURED.forEach((status, description) -> responses.addAPIResponse(
+                    status, OASFactory.createAPIResponse().description(description)));
         }
         if (operation.getRequestBody() != null) {
             addMissing(responses, WITH_BODY);

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Load driver for {@code POST /v1/events}. One phase per invocation, so the calling script can
@@ -156,54 +157,19 @@ public final class IngestLoad {
                                     Integer.toString(connections)));
                 }
             }
-            case "batch-gzip" -> {
-                int concurrency = args.getInt("concurrency", 8);
-                int size = args.getInt("batch-size", 100);
-                GzippedBatches batches = new GzippedBatches(new EventFactory(pad(args), keys, System.nanoTime()), size);
-                try (LoadRunner runner = new LoadRunner(url, token, concurrency)) {
-                    PhaseResult result = new PhaseResult(
-                            "batch_gzip",
-                            String.format(
-                                    Locale.ROOT,
-                                    "%d events per request, gzip'd (%d B for %d B), closed loop, %d connections,"
-                                            + " %s after %s warm-up",
-                                    size,
-                                    batches.wireBytes(),
-                                    batches.plainBytes(),
-                                    concurrency,
-                                    seconds(duration),
-                                    seconds(warmup)));
-                    RequestOptions options = runner.options(EventFactory.BATCH_CONTENT_TYPE);
-                    options.getHeaders().add("content-encoding", "gzip");
-                    try (Series series = Series.start(result, url, false, warmup, args)) {
-                        runner.closedLoop(
-                                result,
-                                options,
-                                () -> new Request(batches.next(), size),
-                                concurrency,
-                                warmup,
-                                duration,
-                                watch);
-                    }
-                    yield report(
-                            result,
-                            Map.of(
-                                    "concurrency",
-                                    Integer.toString(concurrency),
-                                    "batch_size",
-                                    Integer.toString(size),
-                                    "body_bytes",
-                                    Integer.toString(batches.wireBytes()),
-                                    "plain_bytes",
-                                    Integer.toString(batches.plainBytes())));
-                }
-            }
-            case "batch", "bridge", "bridge-single" -> {
+            case "batch", "batch-gzip", "bridge", "bridge-single" -> {
                 boolean bridge = phase.startsWith("bridge");
                 boolean single = phase.equals("bridge-single");
                 int concurrency = args.getInt("concurrency", single ? 32 : 8);
                 int size = single ? 1 : args.getInt("batch-size", 100);
                 EventFactory events = new EventFactory(pad(args), keys, System.nanoTime());
+                GzippedBatches gzipped = phase.equals("batch-gzip") ? new GzippedBatches(events, size) : null;
+                String target = "";
+                if (bridge) {
+                    target = " to the Kafka Bridge";
+                } else if (gzipped != null) {
+                    target = ", gzip'd (" + gzipped.wireBytes() + " B for " + gzipped.plainBytes() + " B)";
+                }
                 try (LoadRunner runner = new LoadRunner(url, token, concurrency)) {
                     PhaseResult result = new PhaseResult(
                             phase.replace('-', '_'),
@@ -211,25 +177,37 @@ public final class IngestLoad {
                                     Locale.ROOT,
                                     "%s per request%s, closed loop, %d connections, %s after %s warm-up",
                                     size == 1 ? "1 event" : size + " events",
-                                    bridge ? " to the Kafka Bridge" : "",
+                                    target,
                                     concurrency,
                                     seconds(duration),
                                     seconds(warmup)));
                     result.bridge = bridge;
+                    RequestOptions options =
+                            runner.options(bridge ? EventFactory.BRIDGE_CONTENT_TYPE : EventFactory.BATCH_CONTENT_TYPE);
+                    Supplier<byte[]> bodies = bridge
+                            ? () -> events.bridgeBatch(size)
+                            : gzipped != null ? gzipped::next : () -> events.batch(size);
+                    if (gzipped != null) {
+                        options.getHeaders().add("content-encoding", "gzip");
+                    }
                     try (Series series = Series.start(result, url, bridge, warmup, args)) {
                         runner.closedLoop(
                                 result,
-                                runner.options(
-                                        bridge ? EventFactory.BRIDGE_CONTENT_TYPE : EventFactory.BATCH_CONTENT_TYPE),
-                                () -> new Request(bridge ? events.bridgeBatch(size) : events.batch(size), size),
+                                options,
+                                () -> new Request(bodies.get(), size),
                                 concurrency,
                                 warmup,
                                 duration,
                                 watch);
                     }
-                    yield report(
-                            result,
-                            Map.of("concurrency", Integer.toString(concurrency), "batch_size", Integer.toString(size)));
+                    Map<String, String> extra = new LinkedHashMap<>();
+                    extra.put("concurrency", Integer.toString(concurrency));
+                    extra.put("batch_size", Integer.toString(size));
+                    if (gzipped != null) {
+                        extra.put("body_bytes", Integer.toString(gzipped.wireBytes()));
+                        extra.put("plain_bytes", Integer.toString(gzipped.plainBytes()));
+                    }
+                    yield report(result, extra);
                 }
             }
             default ->

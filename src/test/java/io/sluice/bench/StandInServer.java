@@ -6,8 +6,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPInputStream;
 
 /**
  * A stand-in for {@code POST /v1/events} that answers as the contract says without Kafka: the
@@ -73,7 +75,10 @@ final class StandInServer implements AutoCloseable {
             int count;
             String type = request.getHeader("content-type");
             try {
-                JsonNode root = JSON.readTree(body.getBytes());
+                // Like Sluice, it takes gzip'd bodies (the driver's batch-gzip phase).
+                JsonNode root = "gzip".equals(request.getHeader("content-encoding"))
+                        ? JSON.readTree(new GZIPInputStream(new ByteArrayInputStream(body.getBytes())))
+                        : JSON.readTree(body.getBytes());
                 count = type != null && type.startsWith(EventFactory.BATCH_CONTENT_TYPE) ? root.size() : 1;
             } catch (IOException e) {
                 request.response().setStatusCode(400).end();

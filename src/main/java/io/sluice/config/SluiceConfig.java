@@ -37,22 +37,36 @@ public interface SluiceConfig {
     }
 
     interface Reconcile {
-        /** How often each replica adds its counts of accepted events to PostgreSQL. */
+        /** How often each replica adds its counts of events answered 2xx to PostgreSQL. */
         @WithDefault("1s")
         Duration flushInterval();
 
+        /** Whether this replica takes part in counting what Kafka acknowledged, from the events topic. */
+        @WithDefault("true")
+        boolean ledgerEnabled();
+
+        /** The consumer group that shares the events topic's partitions out among the replicas' ledgers. */
+        @WithDefault("sluice-ledger")
+        String ledgerGroup();
+
         /**
-         * How long after a minute ends its counts are final: the sink's lag and the counts'
-         * flush interval must fit in it. Drift in a minute not yet settled is not reported.
+         * The longest an event can take from acceptance to its append to the events topic: at
+         * least the events producer's {@code max.block.ms} plus {@code delivery.timeout.ms}, plus
+         * the clock difference between replicas. A minute is settled once the ledger and the sink
+         * have read what was appended up to this long after it ended.
          */
-        @WithDefault("2m")
-        Duration settleDelay();
+        @WithDefault("30s")
+        Duration maxAppendDelay();
+
+        /** How often each replica reads how far the ledger and the sink have come (the settled minutes). */
+        @WithDefault("2s")
+        Duration horizonInterval();
 
         /** How often the drift metric is recomputed; 0 turns it off. It counts the window's rows of {@code events}. */
         @WithDefault("1m")
         Duration driftInterval();
 
-        /** The settled minutes the drift metric covers, ending at now minus the settle delay. */
+        /** The settled minutes the drift metric covers, ending at the last settled minute. */
         @WithDefault("15m")
         Duration driftWindow();
 
@@ -151,6 +165,17 @@ public interface SluiceConfig {
         /** More request headers than this get 431. */
         @WithDefault("100")
         int maxHeaderCount();
+
+        Fault fault();
+
+        interface Fault {
+            /**
+             * Test only: halts the process (no shutdown hooks, like SIGKILL) when the n-th
+             * request has every event acknowledged by Kafka, before it is answered; 0, never.
+             */
+            @WithDefault("0")
+            int haltAfterAck();
+        }
     }
 
     interface Security {

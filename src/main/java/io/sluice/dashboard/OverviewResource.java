@@ -7,6 +7,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.sluice.pitfalls.Pitfall;
 import io.sluice.pitfalls.PitfallGuard;
 import io.sluice.reconcile.DriftMetric;
+import io.sluice.reconcile.ReconcileCounts;
+import io.sluice.reconcile.ReconcileCounts.Minute;
+import io.sluice.reconcile.SettledHorizon;
 import io.sluice.security.Caller;
 import io.sluice.security.Scopes;
 import io.sluice.sink.SinkLag;
@@ -20,6 +23,8 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.SortedMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -35,19 +40,32 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 public class OverviewResource {
 
     private static final Duration PITFALLS_MAX_AGE = Duration.ofSeconds(30);
+    /** The reconciliation tile covers the last hour. */
+    private static final Duration RECONCILED = Duration.ofHours(1);
 
     private final MeterRegistry metrics;
     private final SinkLag lag;
     private final DriftMetric drift;
+    private final ReconcileCounts counts;
+    private final SettledHorizon horizon;
     private final PitfallGuard pitfalls;
     private final Pool pool;
     private final Caller caller;
 
     OverviewResource(
-            MeterRegistry metrics, SinkLag lag, DriftMetric drift, PitfallGuard pitfalls, Pool pool, Caller caller) {
+            MeterRegistry metrics,
+            SinkLag lag,
+            DriftMetric drift,
+            ReconcileCounts counts,
+            SettledHorizon horizon,
+            PitfallGuard pitfalls,
+            Pool pool,
+            Caller caller) {
         this.metrics = metrics;
         this.lag = lag;
         this.drift = drift;
+        this.counts = counts;
+        this.horizon = horizon;
         this.pitfalls = pitfalls;
         this.pool = pool;
         this.caller = caller;
@@ -56,7 +74,8 @@ public class OverviewResource {
     @GET
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(
-            summary = "Ingest and sink totals, lag per partition, dead letters, drift and pitfalls, for the dashboard")
+            summary = "Ingest and sink totals, lag per partition, dead letters, the last hour's reconciliation, drift"
+                    + " and pitfalls, for the dashboard")
     @APIResponse(
             responseCode = "200",
             description = "What the dashboard shows",
@@ -67,7 +86,13 @@ public class OverviewResource {
                         "SELECT count(*) FROM dead_letters WHERE tenant = $1 AND redriven_at IS NULL")
                 .execute(Tuple.of(tenant))
                 .map(rows -> rows.iterator().next().getLong(0));
-        return Uni.combine().all().unis(dead, pitfalls.recent(PITFALLS_MAX_AGE)).with((deadLetters, report) -> {
+        Instant now = Instant.now();
+        Uni<List<Minute>> lastHour = counts.minutes(
+                tenant,
+                now.minus(RECONCILED).truncatedTo(ChronoUnit.MINUTES),
+                now.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES));
+        Uni<PitfallGuard.Report> pitfallReport = pitfalls.recent(PITFALLS_MAX_AGE);
+        return Uni.combine().all().unis(dead, lastHour, pitfallReport).with((deadLetters, minutes, report) -> {
             ObjectNode answer = JsonNodeFactory.instance.objectNode();
             answer.put("at", Instant.now().toString());
             answer.put("tenant", tenant);
@@ -87,6 +112,7 @@ public class OverviewResource {
                     partitions.values().stream().mapToLong(Long::longValue).sum());
             answer.put("deadLetters", deadLetters);
             answer.put("drift", drift.current(tenant));
+            reconciled(answer.putObject("reconcile"), minutes);
             ObjectNode pitfallNode = answer.putObject("pitfalls");
             pitfallNode.put("failed", report.failed());
             pitfallNode.put(
@@ -100,6 +126,36 @@ public class OverviewResource {
                     .forEach(p -> failures.add(p.check() + " = " + p.found()));
             return answer;
         });
+    }
+
+    /**
+     * The tenant's last hour, summed: what Kafka acknowledged, what was answered 2xx, where the
+     * events are, the drift of the settled minutes and how many minutes are still open.
+     */
+    private void reconciled(ObjectNode node, List<Minute> minutes) {
+        Instant settledBefore = horizon.settledBefore();
+        long[] sums = new long[5];
+        long drift = 0;
+        int open = 0;
+        for (Minute minute : minutes) {
+            sums[0] += minute.accepted();
+            sums[1] += minute.answered();
+            sums[2] += minute.stored();
+            sums[3] += minute.deduplicated();
+            sums[4] += minute.deadLettered();
+            if (SettledHorizon.settled(minute.minute(), settledBefore)) {
+                drift += Math.max(0, minute.drift());
+            } else {
+                open++;
+            }
+        }
+        node.put("acknowledged", sums[0])
+                .put("answered", sums[1])
+                .put("stored", sums[2])
+                .put("deduplicated", sums[3])
+                .put("deadLettered", sums[4])
+                .put("drift", drift)
+                .put("openMinutes", open);
     }
 
     /** A counter's total over all its tags, or of the ones named. */

@@ -11,7 +11,7 @@ import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
 import io.sluice.event.Violation;
-import io.sluice.reconcile.AcceptedCounts;
+import io.sluice.reconcile.AnsweredCounts;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Takes a request's events from bytes to acknowledged Kafka records. Nothing is sent unless
@@ -34,15 +35,21 @@ import java.util.Map;
 public class IngestService {
 
     private static final int MAX_REPORTED_VIOLATIONS = 100;
+    /** Exit status of a fault-injection halt: a SIGKILLed process's (128 + 9). */
+    private static final int HALT_STATUS = 137;
 
     private final EventPublisher publisher;
     private final InFlightBudget budget;
     private final StrictJson json;
     private final EventDecoder decoder;
-    private final AcceptedCounts acceptedCounts;
+    private final AnsweredCounts answeredCounts;
     private final SluiceConfig.Ingest config;
     private final Vertx vertx;
 
+    /** Test only ({@code sluice.ingest.fault.halt-after-ack}): 0 on every real deployment. */
+    private final int haltAfterAck;
+
+    private final AtomicInteger acknowledgedRequests = new AtomicInteger();
     private final Counter accepted;
     private final Counter unavailable;
     private final Timer answered;
@@ -50,7 +57,7 @@ public class IngestService {
     IngestService(
             EventPublisher publisher,
             InFlightBudget budget,
-            AcceptedCounts acceptedCounts,
+            AnsweredCounts answeredCounts,
             SluiceConfig config,
             MeterRegistry metrics,
             Vertx vertx) {
@@ -64,8 +71,9 @@ public class IngestService {
                 .register(metrics);
         this.publisher = publisher;
         this.budget = budget;
-        this.acceptedCounts = acceptedCounts;
+        this.answeredCounts = answeredCounts;
         this.config = config.ingest();
+        this.haltAfterAck = this.config.fault().haltAfterAck();
         this.json = new StrictJson(this.config.maxNestingDepth());
         this.decoder = new EventDecoder(json, this.config.maxEventsPerRequest());
     }
@@ -96,10 +104,14 @@ public class IngestService {
         return Uni.createFrom().completionStage(pending.answer()).map(sent -> {
             sending.stop(answered);
             IngestResult result = IngestResult.of(prepared.withRefused(sent));
+            if (haltAfterAck > 0 && result.allAccepted() && acknowledgedRequests.incrementAndGet() == haltAfterAck) {
+                System.err.println("fault injection: halting after Kafka's acknowledgement, before the answer");
+                Runtime.getRuntime().halt(HALT_STATUS);
+            }
             accepted.increment(result.accepted());
             unavailable.increment(sent.size() - result.accepted());
-            // Reconciliation counts what the client is told was accepted.
-            acceptedCounts.accepted(tenant, acceptedAt, result.accepted());
+            // "Answered" in reconciliation; what Kafka acknowledged is counted from the topic.
+            answeredCounts.answered(tenant, acceptedAt, result.accepted());
             return result;
         });
     }

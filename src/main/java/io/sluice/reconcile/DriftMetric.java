@@ -10,7 +10,6 @@ import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,11 +19,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * {@code sluice.reconcile.drift{tenant}}: events answered 2xx in the settled minutes of the
- * last {@code sluice.reconcile.drift-window} that are in no table (not stored, not a dedup
- * hit, not dead-lettered). Anything above 0 is an event that may be lost: alert on it.
- * Minutes where more is stored than was counted accepted (a replica killed before it saved its
- * counts) do not offset a loss elsewhere.
+ * {@code sluice.reconcile.drift{tenant}}: events Kafka acknowledged in the settled minutes of
+ * the {@code sluice.reconcile.drift-window} before the last settled minute that are in no
+ * table (not stored, not a dedup hit, not dead-lettered). Anything above 0 is an event that
+ * may be lost: alert on it. A minute with more stored than acknowledged (rows whose records
+ * the topic no longer holds, counted before the ledger started) does not offset a loss
+ * elsewhere.
  */
 @ApplicationScoped
 public class DriftMetric {
@@ -32,6 +32,7 @@ public class DriftMetric {
     private static final Logger LOG = Logger.getLogger(DriftMetric.class);
 
     private final ReconcileCounts counts;
+    private final SettledHorizon horizon;
     private final MeterRegistry metrics;
     private final Vertx vertx;
     private final SluiceConfig.Reconcile config;
@@ -39,8 +40,10 @@ public class DriftMetric {
     private final AtomicBoolean running = new AtomicBoolean();
     private long timer = -1;
 
-    DriftMetric(ReconcileCounts counts, MeterRegistry metrics, Vertx vertx, SluiceConfig config) {
+    DriftMetric(
+            ReconcileCounts counts, SettledHorizon horizon, MeterRegistry metrics, Vertx vertx, SluiceConfig config) {
         this.counts = counts;
+        this.horizon = horizon;
         this.metrics = metrics;
         this.vertx = vertx;
         this.config = config.reconcile();
@@ -59,10 +62,10 @@ public class DriftMetric {
     }
 
     void update() {
-        if (!running.compareAndSet(false, true)) {
+        Instant to = horizon.settledBefore();
+        if (to == null || !running.compareAndSet(false, true)) {
             return;
         }
-        Instant to = Instant.now().minus(config.settleDelay()).truncatedTo(ChronoUnit.MINUTES);
         Instant from = to.minus(config.driftWindow());
         counts.minutes(null, from, to)
                 .eventually(() -> running.set(false))
@@ -84,8 +87,8 @@ public class DriftMetric {
         return drift.computeIfAbsent(tenant, name -> {
             AtomicLong value = new AtomicLong();
             Gauge.builder("sluice.reconcile.drift", value, AtomicLong::get)
-                    .description(
-                            "Events answered 2xx in settled minutes that are not stored, deduplicated or dead-lettered")
+                    .description("Events Kafka acknowledged in settled minutes that are not stored, deduplicated or"
+                            + " dead-lettered")
                     .tag("tenant", name)
                     .register(metrics);
             return value;

@@ -11,17 +11,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Per tenant and minute of acceptance, side by side: events answered 2xx, rows in
- * {@code events}, dedup hits, and dead letters (still dead, and redriven). Stored rows are
- * counted in the table itself, so a row deleted behind Sluice's back shows as drift.
+ * Per tenant and minute of acceptance, side by side: events Kafka acknowledged, events
+ * answered 2xx, rows in {@code events}, dedup hits, and dead letters (still dead, and
+ * redriven). Stored rows are counted in the table itself, so a row deleted behind Sluice's
+ * back shows as drift.
  */
 @ApplicationScoped
 public class ReconcileCounts {
 
     // $1 null: every tenant (the drift metric); else one tenant (the API).
     private static final String QUERY = """
-            WITH accepted AS (
-                SELECT tenant, minute, accepted FROM accepted_counts
+            WITH acknowledged AS (
+                SELECT tenant, minute, acknowledged FROM acknowledged_counts
+                 WHERE ($1::text IS NULL OR tenant = $1) AND minute >= $2 AND minute < $3),
+            answered AS (
+                SELECT tenant, minute, accepted AS answered FROM accepted_counts
                  WHERE ($1::text IS NULL OR tenant = $1) AND minute >= $2 AND minute < $3),
             stored AS (
                 SELECT tenant, date_trunc('minute', accepted_at) AS minute, count(*) AS stored FROM events
@@ -40,10 +44,11 @@ public class ReconcileCounts {
                  WHERE ($1::text IS NULL OR tenant = $1) AND tenant IS NOT NULL
                    AND accepted_at >= $2 AND accepted_at < $3
                  GROUP BY 1, 2)
-            SELECT tenant, minute, coalesce(accepted, 0) AS accepted, coalesce(stored, 0) AS stored,
-                   coalesce(deduplicated, 0) AS deduplicated, coalesce(dead_lettered, 0) AS dead_lettered,
-                   coalesce(redriven, 0) AS redriven
-              FROM accepted
+            SELECT tenant, minute, coalesce(acknowledged, 0) AS acknowledged, coalesce(answered, 0) AS answered,
+                   coalesce(stored, 0) AS stored, coalesce(deduplicated, 0) AS deduplicated,
+                   coalesce(dead_lettered, 0) AS dead_lettered, coalesce(redriven, 0) AS redriven
+              FROM acknowledged
+              FULL JOIN answered USING (tenant, minute)
               FULL JOIN stored USING (tenant, minute)
               FULL JOIN deduplicated USING (tenant, minute)
               FULL JOIN dead USING (tenant, minute)
@@ -51,14 +56,16 @@ public class ReconcileCounts {
             """;
 
     /**
-     * One tenant's minute. A redriven dead letter is counted where its redrive went (stored or
-     * dead again), not as dead: {@code accepted = stored + deduplicated + deadLettered} when
-     * nothing is lost.
+     * One tenant's minute. {@code accepted}: events Kafka acknowledged (the ledger's count);
+     * {@code answered}: those of them answered 2xx, less when clients hung up or timed out. A
+     * redriven dead letter is counted where its redrive went (stored or dead again), not as
+     * dead: {@code accepted = stored + deduplicated + deadLettered} when nothing is lost.
      */
     public record Minute(
             String tenant,
             Instant minute,
             long accepted,
+            long answered,
             long stored,
             long deduplicated,
             long deadLettered,
@@ -86,7 +93,8 @@ public class ReconcileCounts {
                         minutes.add(new Minute(
                                 row.getString("tenant"),
                                 row.getOffsetDateTime("minute").toInstant(),
-                                row.getLong("accepted"),
+                                row.getLong("acknowledged"),
+                                row.getLong("answered"),
                                 row.getLong("stored"),
                                 row.getLong("deduplicated"),
                                 row.getLong("dead_lettered"),

@@ -31,9 +31,10 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 
 /**
  * {@code GET /v1/admin/reconcile?from=&to=}: "did we lose anything?" for the caller's tenant,
- * minute by minute — accepted, stored, deduplicated, dead-lettered and the difference. A
- * minute is {@code settled} once {@code sluice.reconcile.settle-delay} has passed since it
- * ended; before that, drift is events still on their way.
+ * minute by minute — accepted (acknowledged by Kafka), answered, stored, deduplicated,
+ * dead-lettered and the difference. A minute is {@code settled} once the ledger and the sink
+ * have read everything accepted in it ({@link SettledHorizon}); before that it is open, and
+ * its drift is events still on their way.
  */
 @Path("/v1/admin/reconcile")
 @RolesAllowed(Scopes.ADMIN)
@@ -42,18 +43,22 @@ public class ReconcileResource {
     private static final Duration DEFAULT_RANGE = Duration.ofHours(1);
 
     private final ReconcileCounts counts;
+    private final SettledHorizon horizon;
     private final Caller caller;
     private final SluiceConfig.Reconcile config;
 
-    ReconcileResource(ReconcileCounts counts, Caller caller, SluiceConfig config) {
+    ReconcileResource(ReconcileCounts counts, SettledHorizon horizon, Caller caller, SluiceConfig config) {
         this.counts = counts;
+        this.horizon = horizon;
         this.caller = caller;
         this.config = config.reconcile();
     }
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Accepted, stored, deduplicated and dead-lettered events per minute, with the drift")
+    @Operation(
+            summary = "Accepted (acknowledged by Kafka), answered, stored, deduplicated and dead-lettered events per"
+                    + " minute, with the drift and which minutes are still open")
     @APIResponse(
             responseCode = "200",
             description = "The counts per whole minute of the range, their totals and the unexplained drift",
@@ -84,7 +89,7 @@ public class ReconcileResource {
                 ? to
                 : to.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES);
         String tenant = caller.tenant();
-        Instant settledBefore = Instant.now().minus(config.settleDelay()).truncatedTo(ChronoUnit.MINUTES);
+        Instant settledBefore = horizon.settledBefore();
         return counts.minutes(tenant, start, end).map(minutes -> view(tenant, start, end, settledBefore, minutes));
     }
 
@@ -94,31 +99,36 @@ public class ReconcileResource {
         answer.put("tenant", tenant);
         answer.put("from", from.toString());
         answer.put("to", to.toString());
-        answer.put("settledBefore", settledBefore.toString());
+        // Null until the ledger and the sink were seen caught up: then every minute is open.
+        answer.put("settledBefore", settledBefore == null ? null : settledBefore.toString());
         ArrayNode list = answer.putArray("minutes");
-        long[] total = new long[5];
+        long[] total = new long[6];
         long unexplained = 0;
         for (Minute minute : minutes) {
-            boolean settled = minute.minute().plus(1, ChronoUnit.MINUTES).compareTo(settledBefore) <= 0;
+            boolean settled = SettledHorizon.settled(minute.minute(), settledBefore);
             counts(list.addObject().put("minute", minute.minute().toString()), minute)
                     .put("settled", settled);
             total[0] += minute.accepted();
-            total[1] += minute.stored();
-            total[2] += minute.deduplicated();
-            total[3] += minute.deadLettered();
-            total[4] += minute.redriven();
+            total[1] += minute.answered();
+            total[2] += minute.stored();
+            total[3] += minute.deduplicated();
+            total[4] += minute.deadLettered();
+            total[5] += minute.redriven();
             if (settled && minute.drift() > 0) {
                 unexplained += minute.drift();
             }
         }
-        counts(answer.putObject("total"), new Minute(tenant, from, total[0], total[1], total[2], total[3], total[4]));
-        // Events answered 2xx that are in no table, in settled minutes: what may have been lost.
+        counts(
+                answer.putObject("total"),
+                new Minute(tenant, from, total[0], total[1], total[2], total[3], total[4], total[5]));
+        // Events Kafka acknowledged that are in no table, in settled minutes: what may have been lost.
         answer.put("unexplainedDrift", unexplained);
         return answer;
     }
 
     private static ObjectNode counts(ObjectNode node, Minute minute) {
         return node.put("accepted", minute.accepted())
+                .put("answered", minute.answered())
                 .put("stored", minute.stored())
                 .put("deduplicated", minute.deduplicated())
                 .put("deadLettered", minute.deadLettered())

@@ -3,6 +3,7 @@ package io.sluice.sink;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sluice.dlq.DeadLetterHeaders;
+import io.sluice.event.AcceptedAt;
 import io.sluice.ingest.EventPublisher;
 import io.sluice.sink.DeadLetterPublisher.Entry;
 import io.smallrye.mutiny.Uni;

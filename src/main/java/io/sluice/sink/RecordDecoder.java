@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.sluice.event.AcceptedAt;
 import io.sluice.event.CloudEventRules;
 import io.sluice.event.Utf8;
 import io.sluice.event.Violation;

@@ -27,15 +27,15 @@ import org.jboss.logging.Logger;
  * {@code accepted_counts} every {@code sluice.reconcile.flush-interval}. Ingest never waits
  * for PostgreSQL: while it is away the counts wait here and are added once it is back.
  *
- * <p>What a count can miss, on purpose: a replica killed without shutdown loses at most one
- * interval of counts (reconciliation then shows stored above accepted for that minute, never
- * a loss that did not happen), and an event Kafka stored although the client got 503 (an
- * acknowledgement after the timeout) was never answered 2xx.
+ * <p>This is the figure "answered", shown beside what Kafka acknowledged ({@link AckLedger}),
+ * never the base of the drift: it misses, by nature, the events of a client that hung up
+ * before its answer, of an acknowledgement after the client's timeout (503), and of a
+ * replica killed before it saved its last interval.
  */
 @Singleton
-public class AcceptedCounts {
+public class AnsweredCounts {
 
-    private static final Logger LOG = Logger.getLogger(AcceptedCounts.class);
+    private static final Logger LOG = Logger.getLogger(AnsweredCounts.class);
     private static final Duration SHUTDOWN_FLUSH_TIMEOUT = Duration.ofSeconds(3);
 
     private static final String ADD = """
@@ -67,14 +67,14 @@ public class AcceptedCounts {
     private final Duration interval;
     private long timer = -1;
 
-    AcceptedCounts(Pool pool, Vertx vertx, SluiceConfig config) {
+    AnsweredCounts(Pool pool, Vertx vertx, SluiceConfig config) {
         this.pool = pool;
         this.vertx = vertx;
         this.interval = config.reconcile().flushInterval();
     }
 
     /** {@code count} events of {@code tenant}, accepted at {@code acceptedAt}, were answered 2xx. */
-    public void accepted(String tenant, Instant acceptedAt, int count) {
+    public void answered(String tenant, Instant acceptedAt, int count) {
         if (count > 0) {
             counts.computeIfAbsent(new Bucket(tenant, acceptedAt.truncatedTo(ChronoUnit.MINUTES)), b -> new Count())
                     .counted
@@ -94,7 +94,7 @@ public class AcceptedCounts {
         try {
             flush().await().atMost(SHUTDOWN_FLUSH_TIMEOUT);
         } catch (RuntimeException e) {
-            LOG.warnf("accepted counts of the last %s could not be saved at shutdown: %s", interval, e.getMessage());
+            LOG.warnf("answered counts of the last %s could not be saved at shutdown: %s", interval, e.getMessage());
         }
     }
 
@@ -138,7 +138,7 @@ public class AcceptedCounts {
                 })
                 .replaceWithVoid()
                 .onFailure()
-                .invoke(failure -> LOG.debugf("accepted counts wait for PostgreSQL: %s", failure.getMessage()))
+                .invoke(failure -> LOG.debugf("answered counts wait for PostgreSQL: %s", failure.getMessage()))
                 .eventually(() -> flushing.set(false));
     }
 }

@@ -1,6 +1,5 @@
-package io.sluice.sink;
+package io.sluice.event;
 
-import io.sluice.event.Rfc3339;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 
@@ -13,12 +12,12 @@ import java.time.OffsetDateTime;
  * refuses, anything a redrive wrote) goes to {@link Instant#parse}, so it accepts exactly what
  * that accepts.
  */
-final class AcceptedAt {
+public final class AcceptedAt {
 
     private AcceptedAt() {}
 
     /** @throws java.time.format.DateTimeParseException as {@link Instant#parse} does */
-    static Instant parse(String text) {
+    public static Instant parse(String text) {
         boolean upperCase = text.indexOf('t') < 0 && text.indexOf('z') < 0;
         OffsetDateTime direct = upperCase ? Rfc3339.readUsualShape(text) : null;
         return direct != null ? direct.toInstant() : Instant.parse(text);

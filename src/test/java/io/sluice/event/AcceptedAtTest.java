@@ -1,4 +1,4 @@
-package io.sluice.sink;
+package io.sluice.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

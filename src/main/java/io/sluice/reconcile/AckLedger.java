@@ -12,6 +12,7 @@ import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -90,6 +91,7 @@ public class AckLedger {
     private volatile KafkaConsumer<Void, Void> consumer;
     private Thread thread;
 
+    @Inject
     AckLedger(Pool pool, SluiceConfig config, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this(pool, config.topics().events(), config.reconcile().ledgerGroup(), kafka);
         this.enabled = config.reconcile().ledgerEnabled();
@@ -119,6 +121,7 @@ public class AckLedger {
 
     void start(@Observes StartupEvent startup) {
         if (enabled) {
+            LOG.debugf("the ledger counts what Kafka acknowledged on %s", topic);
             start();
         }
     }

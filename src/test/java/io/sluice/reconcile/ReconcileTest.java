@@ -72,8 +72,9 @@ class ReconcileTest {
                 await().atMost(SINK).until(() -> rows() == 31 && deadLetters() == 3 && dedupHits() == 6);
                 // The ledger counts what Kafka acknowledged from the topic, a moment after the sink;
                 // every client here waited for its answer, so all 40 were answered too.
-                await().atMost(SINK).until(() -> reconcile(key, from).getLong("total.accepted") == 40
-                        && reconcile(key, from).getLong("total.answered") == 40);
+                await().atMost(SINK)
+                        .until(() -> reconcile(key, from).getLong("total.accepted") == 40
+                                && reconcile(key, from).getLong("total.answered") == 40);
                 JsonPath settled = reconcile(key, from);
                 assertCounts(settled, 40, 31, 6, 3);
                 assertThat(settled.getLong("total.drift")).isZero();

@@ -75,6 +75,14 @@ public final class PackagedReplica implements AutoCloseable {
         throw new AssertionError(uri + " did not become ready");
     }
 
+    /** Waits for the replica to end by itself; its exit status. */
+    public int awaitExit(Duration atMost) throws InterruptedException {
+        if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError(uri + " did not exit within " + atMost);
+        }
+        return process.exitValue();
+    }
+
     /** Ends the replica at once, as SIGKILL would. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

@@ -114,6 +114,12 @@ class DashboardBrowserTest {
             sending.set(false);
             load.get(30, TimeUnit.SECONDS); // and fails the test if the load did
         }
+        // The tenant's last hour: every event Kafka acknowledged is counted and, once stored, accounted for.
+        wait.withMessage("the reconciliation tile never caught up")
+                .until(driver -> figure("reconcile-acknowledged") >= 500
+                        && figure("reconcile-stored") == figure("reconcile-acknowledged")
+                        && figure("reconcile-answered") == figure("reconcile-acknowledged"));
+        assertThat(browser.findElement(By.id("reconcile-drift")).getText()).isEqualTo("0");
         assertThat(browser.findElement(By.id("pitfalls-status")).getText()).isNotEqualTo("–");
         assertThat(browser.findElements(By.cssSelector("#lag-partitions tr"))).hasSizeGreaterThan(1);
 

@@ -1,5 +1,7 @@
 package io.sluice.reconcile;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
@@ -10,6 +12,7 @@ import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -52,6 +55,7 @@ public class SettledHorizon {
 
     private final Admin admin;
     private final Pool pool;
+    private final MeterRegistry metrics;
     private final Vertx vertx;
     private final String topic;
     private final String sinkGroup;
@@ -64,11 +68,13 @@ public class SettledHorizon {
     SettledHorizon(
             KafkaAdmin admin,
             Pool pool,
+            MeterRegistry metrics,
             Vertx vertx,
             SluiceConfig config,
             @ConfigProperty(name = "mp.messaging.incoming.events-sink.group.id") String sinkGroup) {
         this.admin = admin.client();
         this.pool = pool;
+        this.metrics = metrics;
         this.vertx = vertx;
         this.topic = config.topics().events();
         this.sinkGroup = sinkGroup;
@@ -76,6 +82,11 @@ public class SettledHorizon {
     }
 
     void start(@Observes StartupEvent startup) {
+        Gauge.builder("sluice.reconcile.open", this, SettledHorizon::openSeconds)
+                .description(
+                        "Seconds from the end of the last settled minute to now: how far behind the counts are final")
+                .baseUnit("seconds")
+                .register(metrics);
         timer = vertx.setPeriodic(config.horizonInterval().toMillis(), id -> update());
     }
 
@@ -91,6 +102,14 @@ public class SettledHorizon {
      */
     public Instant settledBefore() {
         return settledBefore;
+    }
+
+    /** Seconds since the last settled minute ended; NaN until one has. */
+    private double openSeconds() {
+        Instant before = settledBefore;
+        return before == null
+                ? Double.NaN
+                : Duration.between(before, Instant.now()).toMillis() / 1000.0;
     }
 
     /** Whether the minute that starts at {@code minute} ended at or before {@code settledBefore} (null: none has). */

@@ -85,6 +85,12 @@ class HangUpReconcileTest {
                 .as("answered: those who waited, and hung-up clients whose answer was made before the hang-up")
                 .isBetween((long) waitedFor, acknowledged);
 
+        String metrics =
+                anonymous().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(metrics)
+                .as("the settled minutes are recent")
+                .containsPattern("(?m)^sluice_reconcile_open_seconds [0-9]{1,2}\\.[0-9]+$");
+
         Map<String, Long> deleted = deleteRows(7);
         JsonPath afterDeletes = reconcile(key, from);
         Map<String, Long> drift = new HashMap<>();

@@ -4,19 +4,12 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.smallrye.common.annotation.Identifier;
-import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
-import io.vertx.mutiny.sqlclient.Row;
-import io.vertx.mutiny.sqlclient.RowSet;
-import io.vertx.mutiny.sqlclient.SqlConnection;
-import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -53,34 +46,10 @@ public class AckLedger {
 
     private static final Logger LOG = Logger.getLogger(AckLedger.class);
     private static final Duration POLL = Duration.ofSeconds(1);
-    private static final Duration DATABASE_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration RETRY_PAUSE = Duration.ofSeconds(1);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(5);
 
-    private static final String POSITIONS =
-            "SELECT kafka_partition, next_offset FROM ledger_positions WHERE topic = $1 AND kafka_partition = ANY($2)";
-    private static final String START = """
-            INSERT INTO ledger_positions (topic, kafka_partition, next_offset)
-            SELECT $1, * FROM unnest($2::int[], $3::bigint[]) ON CONFLICT DO NOTHING
-            """;
-    private static final String MOVE = """
-            UPDATE ledger_positions AS p SET next_offset = n.next_offset
-              FROM unnest($2::int[], $3::bigint[], $4::bigint[]) AS n(kafka_partition, read_from, next_offset)
-             WHERE p.topic = $1 AND p.kafka_partition = n.kafka_partition AND p.next_offset = n.read_from
-            """;
-    private static final String ADD = """
-            INSERT INTO acknowledged_counts (tenant, minute, acknowledged)
-            SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::bigint[])
-            ON CONFLICT (tenant, minute) DO UPDATE SET acknowledged = acknowledged_counts.acknowledged + excluded.acknowledged
-            """;
-
-    /** Another ledger moved a position this one was about to move: this batch is not counted. */
-    private static final class PositionMoved extends RuntimeException {
-        PositionMoved() {
-            super("a ledger position was moved by another replica", null, false, false);
-        }
-    }
-
-    private final Pool pool;
+    private final LedgerStore store;
     private final String topic;
     private final Map<String, Object> consumerSettings;
     /** Per assigned partition, the position saved in the table, which the consumer reads from. */
@@ -99,7 +68,7 @@ public class AckLedger {
 
     /** A ledger of {@code topic} in consumer group {@code group}: the application's is of the events topic. */
     AckLedger(Pool pool, String topic, String group, Map<String, Object> kafka) {
-        this.pool = pool;
+        this.store = new LedgerStore(pool, topic);
         this.topic = topic;
         Map<String, Object> settings = new HashMap<>();
         kafka.forEach((key, value) -> {
@@ -144,7 +113,8 @@ public class AckLedger {
             reading.wakeup();
         }
         if (thread != null) {
-            thread.join(DATABASE_TIMEOUT.toMillis());
+            // Whatever it was doing is redone from the saved positions by the next ledger.
+            thread.join(STOP_WAIT.toMillis());
         }
     }
 
@@ -153,6 +123,7 @@ public class AckLedger {
                 new KafkaConsumer<>(consumerSettings, new HeadersOnly(), new HeadersOnly())) {
             consumer = reader;
             reader.subscribe(List.of(topic), new Assignments(reader));
+            boolean failing = false;
             while (running) {
                 try {
                     loadPositions(reader);
@@ -160,13 +131,24 @@ public class AckLedger {
                     if (!records.isEmpty()) {
                         count(records);
                     }
+                    if (failing) {
+                        LOG.info("the ledger counts again");
+                        failing = false;
+                    }
                 } catch (WakeupException e) {
                     // stop() asked: the loop ends.
-                } catch (PositionMoved e) {
+                } catch (LedgerStore.PositionMoved e) {
                     LOG.infof("the ledger's positions moved elsewhere (a rebalance); reading them again");
                     positions.clear();
                 } catch (RuntimeException e) {
-                    LOG.warnf("the ledger could not count the last records, it reads them again: %s", e.getMessage());
+                    // Once per outage: PostgreSQL or Kafka away fails every round until it is back.
+                    if (failing) {
+                        LOG.debugf("the ledger still cannot count: %s", e.getMessage());
+                    } else {
+                        LOG.warnf(
+                                "the ledger cannot count, it reads the records again once it can: %s", e.getMessage());
+                        failing = true;
+                    }
                     positions.clear();
                     pause();
                 }
@@ -191,21 +173,9 @@ public class AckLedger {
         if (unknown.isEmpty()) {
             return;
         }
-        Map<TopicPartition, Long> beginnings = reader.beginningOffsets(unknown);
-        Integer[] numbers = new Integer[unknown.size()];
-        Long[] firsts = new Long[unknown.size()];
-        for (int i = 0; i < numbers.length; i++) {
-            numbers[i] = unknown.get(i).partition();
-            firsts[i] = beginnings.getOrDefault(unknown.get(i), 0L);
-        }
-        Map<Integer, Long> saved = new HashMap<>();
-        pool.withTransaction(connection -> connection
-                        .preparedQuery(START)
-                        .execute(Tuple.of(topic, numbers, firsts))
-                        .chain(() -> connection.preparedQuery(POSITIONS).execute(Tuple.of(topic, numbers))))
-                .await()
-                .atMost(DATABASE_TIMEOUT)
-                .forEach(row -> saved.put(row.getInteger("kafka_partition"), row.getLong("next_offset")));
+        Map<Integer, Long> firsts = new HashMap<>();
+        reader.beginningOffsets(unknown).forEach((partition, first) -> firsts.put(partition.partition(), first));
+        Map<Integer, Long> saved = store.positions(firsts);
         for (TopicPartition partition : unknown) {
             long next = saved.get(partition.partition());
             reader.seek(partition, next);
@@ -227,40 +197,8 @@ public class AckLedger {
         if (next.isEmpty()) {
             return;
         }
-        Integer[] partitions = next.keySet().toArray(Integer[]::new);
-        Long[] readFrom = new Long[partitions.length];
-        Long[] nextOffsets = new Long[partitions.length];
-        for (int i = 0; i < partitions.length; i++) {
-            readFrom[i] = positions.get(partitions[i]);
-            nextOffsets[i] = next.get(partitions[i]);
-        }
-        pool.withTransaction(connection -> connection
-                        .preparedQuery(MOVE)
-                        .execute(Tuple.of(topic, partitions, readFrom, nextOffsets))
-                        .invoke(moved -> {
-                            if (moved.rowCount() != partitions.length) {
-                                throw new PositionMoved();
-                            }
-                        })
-                        .chain(() -> add(connection, batch)))
-                .await()
-                .atMost(DATABASE_TIMEOUT);
+        store.save(positions, batch);
         positions.putAll(next);
-    }
-
-    private Uni<RowSet<Row>> add(SqlConnection connection, LedgerBatch batch) {
-        int n = batch.counts().size();
-        String[] tenants = new String[n];
-        OffsetDateTime[] minutes = new OffsetDateTime[n];
-        Long[] additions = new Long[n];
-        int i = 0;
-        for (Map.Entry<LedgerBatch.Bucket, Long> count : batch.counts().entrySet()) {
-            tenants[i] = count.getKey().tenant();
-            minutes[i] = count.getKey().minute().atOffset(ZoneOffset.UTC);
-            additions[i] = count.getValue();
-            i++;
-        }
-        return connection.preparedQuery(ADD).execute(Tuple.of(tenants, minutes, additions));
     }
 
     private void pause() {

@@ -112,7 +112,7 @@ public class OverviewResource {
                     partitions.values().stream().mapToLong(Long::longValue).sum());
             answer.put("deadLetters", deadLetters);
             answer.put("drift", drift.current(tenant));
-            reconciled(answer.putObject("reconcile"), minutes);
+            reconciled(answer.putObject("reconcile"), tenant, minutes);
             ObjectNode pitfallNode = answer.putObject("pitfalls");
             pitfallNode.put("failed", report.failed());
             pitfallNode.put(
@@ -132,28 +132,23 @@ public class OverviewResource {
      * The tenant's last hour, summed: what Kafka acknowledged, what was answered 2xx, where the
      * events are, the drift of the settled minutes and how many minutes are still open.
      */
-    private void reconciled(ObjectNode node, List<Minute> minutes) {
+    private void reconciled(ObjectNode node, String tenant, List<Minute> minutes) {
         Instant settledBefore = horizon.settledBefore();
-        long[] sums = new long[5];
         long drift = 0;
         int open = 0;
         for (Minute minute : minutes) {
-            sums[0] += minute.accepted();
-            sums[1] += minute.answered();
-            sums[2] += minute.stored();
-            sums[3] += minute.deduplicated();
-            sums[4] += minute.deadLettered();
             if (SettledHorizon.settled(minute.minute(), settledBefore)) {
                 drift += Math.max(0, minute.drift());
             } else {
                 open++;
             }
         }
-        node.put("acknowledged", sums[0])
-                .put("answered", sums[1])
-                .put("stored", sums[2])
-                .put("deduplicated", sums[3])
-                .put("deadLettered", sums[4])
+        Minute total = Minute.total(tenant, Instant.EPOCH, minutes);
+        node.put("acknowledged", total.accepted())
+                .put("answered", total.answered())
+                .put("stored", total.stored())
+                .put("deduplicated", total.deduplicated())
+                .put("deadLettered", total.deadLettered())
                 .put("drift", drift)
                 .put("openMinutes", open);
     }

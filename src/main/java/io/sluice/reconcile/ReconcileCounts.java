@@ -71,6 +71,20 @@ public class ReconcileCounts {
             long deadLettered,
             long redriven) {
 
+        /** The minutes' counts added up, as one minute starting at {@code from}. */
+        public static Minute total(String tenant, Instant from, List<Minute> minutes) {
+            long[] sums = new long[6];
+            for (Minute minute : minutes) {
+                sums[0] += minute.accepted();
+                sums[1] += minute.answered();
+                sums[2] += minute.stored();
+                sums[3] += minute.deduplicated();
+                sums[4] += minute.deadLettered();
+                sums[5] += minute.redriven();
+            }
+            return new Minute(tenant, from, sums[0], sums[1], sums[2], sums[3], sums[4], sums[5]);
+        }
+
         /** Accepted but nowhere: positive when events are missing. */
         public long drift() {
             return accepted - stored - deduplicated - deadLettered;

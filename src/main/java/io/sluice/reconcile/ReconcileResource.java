@@ -102,25 +102,16 @@ public class ReconcileResource {
         // Null until the ledger and the sink were seen caught up: then every minute is open.
         answer.put("settledBefore", settledBefore == null ? null : settledBefore.toString());
         ArrayNode list = answer.putArray("minutes");
-        long[] total = new long[6];
         long unexplained = 0;
         for (Minute minute : minutes) {
             boolean settled = SettledHorizon.settled(minute.minute(), settledBefore);
             counts(list.addObject().put("minute", minute.minute().toString()), minute)
                     .put("settled", settled);
-            total[0] += minute.accepted();
-            total[1] += minute.answered();
-            total[2] += minute.stored();
-            total[3] += minute.deduplicated();
-            total[4] += minute.deadLettered();
-            total[5] += minute.redriven();
             if (settled && minute.drift() > 0) {
                 unexplained += minute.drift();
             }
         }
-        counts(
-                answer.putObject("total"),
-                new Minute(tenant, from, total[0], total[1], total[2], total[3], total[4], total[5]));
+        counts(answer.putObject("total"), Minute.total(tenant, from, minutes));
         // Events Kafka acknowledged that are in no table, in settled minutes: what may have been lost.
         answer.put("unexplainedDrift", unexplained);
         return answer;

@@ -133,11 +133,10 @@ public class SettledHorizon {
                             .unis(sinkPositions(), ledgerPositions())
                             .asTuple();
                 })
+                .invoke(positions -> passed(positions.getItem1(), positions.getItem2()))
                 .eventually(() -> running.set(false))
                 .subscribe()
-                .with(
-                        positions -> passed(positions.getItem1(), positions.getItem2()),
-                        failure -> LOG.debugf("the settled horizon could not be read: %s", failure));
+                .with(passed -> {}, failure -> LOG.debugf("the settled horizon could not be read: %s", failure));
     }
 
     /** Drops the notes both sides have passed, and settles up to the last of them. */

@@ -8,6 +8,7 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
+import io.sluice.error.RequestNumbers;
 import io.sluice.security.Caller;
 import io.sluice.security.Scopes;
 import io.sluice.security.StreamLimits;
@@ -85,11 +86,8 @@ public class AlertResource {
     public Uni<JsonNode> history(
             @QueryParam("after") @DefaultValue("0") String after,
             @QueryParam("limit") @DefaultValue("100") String limit) {
-        long afterId = streamId(after, "after");
-        int count = (int) streamId(limit, "limit");
-        if (count < 1 || count > MAX_LIMIT) {
-            throw ProblemException.of(ProblemType.INVALID_REQUEST, "limit must be between 1 and " + MAX_LIMIT + ".");
-        }
+        long afterId = RequestNumbers.nonNegative(after, "after");
+        int count = RequestNumbers.between(limit, "limit", 1, MAX_LIMIT);
         return log.after(caller.tenant(), afterId, count).map(alerts -> {
             ArrayNode array = JsonNodeFactory.instance.arrayNode();
             alerts.forEach(alert -> array.add(alert.toJson()));
@@ -117,7 +115,9 @@ public class AlertResource {
             @HeaderParam("Last-Event-ID") String lastEventId,
             @QueryParam("severity") List<String> severities,
             @QueryParam("rule") List<String> rules) {
-        Long after = lastEventId == null || lastEventId.isBlank() ? null : streamId(lastEventId, "Last-Event-ID");
+        Long after = lastEventId == null || lastEventId.isBlank()
+                ? null
+                : RequestNumbers.nonNegative(lastEventId, "Last-Event-ID");
         StreamLimits.Slot slot = limits.open(caller.credential());
         if (slot == null) {
             throw new ProblemException(
@@ -158,17 +158,5 @@ public class AlertResource {
             answer.put("stream", "/v1/alerts/stream?ticket=" + ticket);
             return Response.status(Response.Status.CREATED).entity(answer).build();
         });
-    }
-
-    private static long streamId(String text, String name) {
-        try {
-            long value = Long.parseLong(text.strip());
-            if (value < 0) {
-                throw new NumberFormatException();
-            }
-            return value;
-        } catch (NumberFormatException e) {
-            throw ProblemException.of(ProblemType.INVALID_REQUEST, name + " must be a non-negative integer.");
-        }
     }
 }

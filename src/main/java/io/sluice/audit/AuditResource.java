@@ -4,8 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sluice.error.ProblemException;
-import io.sluice.error.ProblemType;
+import io.sluice.error.RequestNumbers;
 import io.sluice.security.Caller;
 import io.sluice.security.Scopes;
 import io.smallrye.mutiny.Uni;
@@ -42,14 +41,14 @@ public class AuditResource {
             responseCode = "200",
             description = "The audit entries, oldest first",
             content = @Content(mediaType = MediaType.APPLICATION_JSON))
-    @APIResponse(responseCode = "400", description = "after is negative, or limit is not 1 to 1000")
-    @APIResponse(responseCode = "404", description = "after or limit is not an integer")
+    @APIResponse(
+            responseCode = "400",
+            description = "after is not a non-negative integer, or limit is not an integer from 1 to 1000")
     public Uni<JsonNode> entries(
-            @QueryParam("after") @DefaultValue("0") long after, @QueryParam("limit") @DefaultValue("100") int limit) {
-        if (limit < 1 || limit > MAX_LIMIT || after < 0) {
-            throw ProblemException.of(
-                    ProblemType.INVALID_REQUEST, "after must be >= 0 and limit between 1 and " + MAX_LIMIT + ".");
-        }
+            @QueryParam("after") @DefaultValue("0") String afterParam,
+            @QueryParam("limit") @DefaultValue("100") String limitParam) {
+        long after = RequestNumbers.nonNegative(afterParam, "after");
+        int limit = RequestNumbers.between(limitParam, "limit", 1, MAX_LIMIT);
         return audit.after(caller.boundTenant().orElse(null), after, limit).map(entries -> {
             ArrayNode array = JsonNodeFactory.instance.arrayNode();
             for (AuditLog.Recorded entry : entries) {

@@ -9,6 +9,7 @@ import io.sluice.error.JsonObjectBody;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
+import io.sluice.error.RequestNumbers;
 import io.sluice.security.Caller;
 import io.sluice.security.Scopes;
 import io.smallrye.mutiny.Uni;
@@ -64,20 +65,21 @@ public class DeadLetterResource {
             responseCode = "200",
             description = "A page of dead letters; next is the after of the next page, when there may be one",
             content = @Content(mediaType = MediaType.APPLICATION_JSON))
-    @APIResponse(responseCode = "400", description = "status is not dead, redriven or all, or limit is not 1 to 1000")
-    @APIResponse(responseCode = "404", description = "after or limit is not an integer")
+    @APIResponse(
+            responseCode = "400",
+            description = "status is not dead, redriven or all, after is not a non-negative integer, or limit is not"
+                    + " an integer from 1 to 1000")
     public Uni<ObjectNode> list(
             @QueryParam("status") @DefaultValue(Filter.DEAD) String status,
             @QueryParam("source") String source,
             @QueryParam("reason") String reason,
-            @QueryParam("after") @DefaultValue("0") long after,
-            @QueryParam("limit") @DefaultValue("100") int limit) {
+            @QueryParam("after") @DefaultValue("0") String afterParam,
+            @QueryParam("limit") @DefaultValue("100") String limitParam) {
         if (!STATUSES.contains(status)) {
             throw ProblemException.of(ProblemType.INVALID_REQUEST, "status is one of dead, redriven, all.");
         }
-        if (limit < 1 || limit > MAX_PAGE) {
-            throw ProblemException.of(ProblemType.INVALID_REQUEST, "limit is between 1 and " + MAX_PAGE + ".");
-        }
+        long after = RequestNumbers.nonNegative(afterParam, "after");
+        int limit = RequestNumbers.between(limitParam, "limit", 1, MAX_PAGE);
         return store.list(caller.tenant(), new Filter(status, source, reason, null), after, limit)
                 .map(entries -> {
                     ObjectNode answer = JSON.createObjectNode();

@@ -198,7 +198,11 @@ class ReconcileTest {
                         .getList("entries"))
                 .isEmpty();
         as(key).get("/v1/admin/dlq?status=gone").then().statusCode(400);
-        as(key).get("/v1/admin/dlq?limit=0").then().statusCode(400);
+        for (String query : List.of("limit=0", "limit=4294967297", "limit=ten", "after=x", "after=-1")) {
+            for (String path : List.of("/v1/admin/dlq?", "/v1/admin/audit?")) {
+                as(key).get(path + query).then().statusCode(400).contentType("application/problem+json");
+            }
+        }
         for (String body : List.of("{}", "{\"ids\": []}", "{\"ids\": [\"x\"]}", "{\"all\": 1}", "{\"every\": true}")) {
             as(key).contentType("application/json")
                     .body(body)

@@ -58,6 +58,9 @@ public final class IngestLoad {
                 throw new IllegalArgumentException("--url (e.g. http://127.0.0.1:8080/v1/events) is required");
             }
             Map<String, String> out = run(phase, URI.create(url), args);
+            if (standIn != null) {
+                selfCheck(out);
+            }
             String resultFile = args.get("result", null);
             if (resultFile != null) {
                 StringBuilder lines = new StringBuilder();
@@ -81,6 +84,17 @@ public final class IngestLoad {
                 standIn.close();
             }
         }
+    }
+
+    /** The stand-in answers every request as Sluice would: any other answer is the driver's fault. */
+    static void selfCheck(Map<String, String> out) {
+        out.forEach((key, value) -> {
+            boolean failed = (key.endsWith(".non2xx") || key.endsWith(".errors")) && !value.equals("0")
+                    || key.endsWith(".contract") && !value.equals("ok") && !value.equals("unchecked");
+            if (failed) {
+                throw new IllegalStateException("self-check failed: " + key + " = " + value + " against the stand-in");
+            }
+        });
     }
 
     static Map<String, String> run(String phase, URI url, Args args) throws Exception {

@@ -1,6 +1,7 @@
 package io.sluice.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -15,6 +16,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -173,6 +175,20 @@ class IngestLoadTest {
             return head.size() + length;
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void theSelfCheckFailsOnAnyAnswerTheStandInWouldNotGive() {
+        IngestLoad.selfCheck(Map.of("single.non2xx", "0", "single.errors", "0", "single.contract", "ok"));
+        for (Map<String, String> failed : List.of(
+                Map.of("single.non2xx", "3"),
+                Map.of("batch.errors", "1"),
+                Map.of("batch.contract", "accepted is not 100: {}"))) {
+            assertThatThrownBy(() -> IngestLoad.selfCheck(failed))
+                    .as(failed.toString())
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageStartingWith("self-check failed");
         }
     }
 }

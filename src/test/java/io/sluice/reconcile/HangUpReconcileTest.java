@@ -89,7 +89,7 @@ class HangUpReconcileTest {
                 anonymous().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)
                 .as("the settled minutes are recent")
-                .containsPattern("(?m)^sluice_reconcile_open_seconds [0-9]{1,2}\\.[0-9]+$");
+                .containsPattern("(?m)^sluice_reconcile_open_seconds [0-9]{1,3}\\.[0-9]+$");
 
         Map<String, Long> deleted = deleteRows(7);
         JsonPath afterDeletes = reconcile(key, from);

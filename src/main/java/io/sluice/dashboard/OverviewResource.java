@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -43,6 +45,8 @@ public class OverviewResource {
     /** The reconciliation tile covers the last hour. */
     private static final Duration RECONCILED = Duration.ofHours(1);
 
+    private static final Duration RECONCILED_REFRESH = Duration.ofSeconds(10);
+
     private final MeterRegistry metrics;
     private final SinkLag lag;
     private final DriftMetric drift;
@@ -51,6 +55,7 @@ public class OverviewResource {
     private final PitfallGuard pitfalls;
     private final Pool pool;
     private final Caller caller;
+    private final Map<String, Counted> lastHours = new ConcurrentHashMap<>();
 
     OverviewResource(
             MeterRegistry metrics,
@@ -87,10 +92,7 @@ public class OverviewResource {
                 .execute(Tuple.of(tenant))
                 .map(rows -> rows.iterator().next().getLong(0));
         Instant now = Instant.now();
-        Uni<List<Minute>> lastHour = counts.minutes(
-                tenant,
-                now.minus(RECONCILED).truncatedTo(ChronoUnit.MINUTES),
-                now.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES));
+        Uni<List<Minute>> lastHour = lastHour(tenant, now);
         Uni<PitfallGuard.Report> pitfallReport = pitfalls.recent(PITFALLS_MAX_AGE);
         return Uni.combine().all().unis(dead, lastHour, pitfallReport).with((deadLetters, minutes, report) -> {
             ObjectNode answer = JsonNodeFactory.instance.objectNode();
@@ -152,6 +154,24 @@ public class OverviewResource {
                 .put("drift", drift)
                 .put("openMinutes", open);
     }
+
+    /**
+     * The tenant's last hour of reconciliation, counted again at most every
+     * {@link #RECONCILED_REFRESH}: it counts an hour of rows, and the page polls every 2 s.
+     */
+    private Uni<List<Minute>> lastHour(String tenant, Instant now) {
+        Counted known = lastHours.get(tenant);
+        if (known != null && known.at().plus(RECONCILED_REFRESH).isAfter(now)) {
+            return Uni.createFrom().item(known.minutes());
+        }
+        return counts.minutes(
+                        tenant,
+                        now.minus(RECONCILED).truncatedTo(ChronoUnit.MINUTES),
+                        now.truncatedTo(ChronoUnit.MINUTES).plus(1, ChronoUnit.MINUTES))
+                .invoke(minutes -> lastHours.put(tenant, new Counted(now, minutes)));
+    }
+
+    private record Counted(Instant at, List<Minute> minutes) {}
 
     /** A counter's total over all its tags, or of the ones named. */
     private double counter(String name, String... tags) {

@@ -31,6 +31,17 @@ final class LoadRunner implements AutoCloseable {
     /** What to send: a body and how many events it carries. */
     record Request(byte[] body, int events) {}
 
+    /**
+     * What an open loop sends next, told whether the request falls in the measured window, so
+     * one loop can run the warm-up and the window back to back with different events.
+     */
+    interface Requests {
+        Request next(boolean measured);
+
+        /** Runs on the driver's loop just before the window's first request is sent. */
+        default void measuring() {}
+    }
+
     private static final long REQUEST_TIMEOUT_MS = 60_000;
 
     private final Vertx vertx;
@@ -137,6 +148,19 @@ final class LoadRunner implements AutoCloseable {
             PhaseResult result,
             RequestOptions options,
             Supplier<Request> requests,
+            double ratePerSecond,
+            Duration warmup,
+            Duration duration,
+            Map<String, Long> watch)
+            throws Exception {
+        return openLoop(result, options, measured -> requests.get(), ratePerSecond, warmup, duration, watch);
+    }
+
+    /** An open loop whose requests may differ between the warm-up and the measured window. */
+    PhaseResult openLoop(
+            PhaseResult result,
+            RequestOptions options,
+            Requests requests,
             double ratePerSecond,
             Duration warmup,
             Duration duration,
@@ -254,7 +278,7 @@ final class LoadRunner implements AutoCloseable {
     private final class OpenLoop {
         private final PhaseResult result;
         private final RequestOptions options;
-        private final Supplier<Request> requests;
+        private final Requests requests;
         private final double intervalNanos;
         private final Duration warmup;
         private final Duration duration;
@@ -266,13 +290,14 @@ final class LoadRunner implements AutoCloseable {
         private long next;
         private long inFlight;
         private boolean scheduling = true;
+        private boolean windowOpen;
         private long timer;
         private Runnable stopMeter;
 
         OpenLoop(
                 PhaseResult result,
                 RequestOptions options,
-                Supplier<Request> requests,
+                Requests requests,
                 double ratePerSecond,
                 Duration warmup,
                 Duration duration,
@@ -316,9 +341,13 @@ final class LoadRunner implements AutoCloseable {
                 inFlight++;
                 boolean measured = intended >= measureStart;
                 if (measured) {
+                    if (!windowOpen) {
+                        windowOpen = true;
+                        requests.measuring();
+                    }
                     result.maxSendLagMicros = Math.max(result.maxSendLagMicros, (now - intended) / 1000);
                 }
-                Request request = requests.get();
+                Request request = requests.next(measured);
                 post(options, request.body()).onComplete(ar -> completed(ar, intended, measured, request));
             }
         }

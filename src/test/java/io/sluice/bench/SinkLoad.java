@@ -78,23 +78,28 @@ public final class SinkLoad {
         RequestOptions request = runner.options(CONTENT_TYPE);
         Load load = new Load(runner, request, mode, rate, batchSize, concurrency);
 
-        if (!warmup.isZero()) {
-            load.warmUp(new SinkEvents(run, phase + "-warmup", keys, bytes, System.nanoTime()), warmup);
-        }
+        SinkEvents warmupEvents = new SinkEvents(run, phase + "-warmup", keys, bytes, System.nanoTime());
         SinkEvents events = new SinkEvents(run, phase, keys, bytes, System.nanoTime());
         SinkCpu cpu = SinkCpu.available()
                 ? new SinkCpu(options.pids(), Map.of("postgres", "postgres", "redis", "redis-server"))
                 : null;
-        if (cpu != null) {
-            cpu.start();
+        Window window = new Window(cpu, SinkSeries.of(options, options.require("url")));
+        PhaseResult answered;
+        if (mode.equals("open")) {
+            // Warm-up and window in one loop, back to back: a pause between them would leave the
+            // window's first second short of rows, and that second would count as not sustained.
+            answered = load.warmUpThenMeasure(warmupEvents, events, warmup, duration, window);
+        } else {
+            if (!warmup.isZero()) {
+                load.warmUp(warmupEvents, warmup);
+            }
+            window.open();
+            answered = load.measure(events, duration);
         }
-        Instant windowStart = Instant.now();
-        long startNanos = System.nanoTime();
-        SinkSeries series = SinkSeries.of(options, options.require("url"));
-        series.start(windowStart);
-        PhaseResult answered = load.measure(events, duration);
         runner.close();
-        double seconds = (System.nanoTime() - startNanos) / 1e9;
+        SinkSeries series = window.series;
+        Instant windowStart = window.start;
+        double seconds = (System.nanoTime() - window.startNanos) / 1e9;
         // Every accepted event counts, including those answered just after a closed loop's window.
         List<PhaseResult> all =
                 answered.afterWindow == null ? List.of(answered) : List.of(answered, answered.afterWindow);
@@ -357,14 +362,66 @@ public final class SinkLoad {
             return run(events, Duration.ZERO, length);
         }
 
+        /**
+         * An open loop: {@code warmupEvents} for {@code warmup}, then, without a pause,
+         * {@code events} measured for {@code length}; {@code window} opens with the first of them.
+         */
+        PhaseResult warmUpThenMeasure(
+                SinkEvents warmupEvents, SinkEvents events, Duration warmup, Duration length, Window window)
+                throws Exception {
+            PhaseResult result = newResult();
+            LoadRunner.Requests requests = new LoadRunner.Requests() {
+                @Override
+                public LoadRunner.Request next(boolean measured) {
+                    return new LoadRunner.Request((measured ? events : warmupEvents).batch(batchSize), batchSize);
+                }
+
+                @Override
+                public void measuring() {
+                    window.open();
+                }
+            };
+            return runner.openLoop(result, request, requests, rate / batchSize, warmup, length, Map.of());
+        }
+
         private PhaseResult run(SinkEvents events, Duration warmup, Duration measured) throws Exception {
-            PhaseResult result = new PhaseResult("sink-e2e", mode);
-            result.afterWindow = new PhaseResult("sink-e2e, answered after the window", mode);
+            PhaseResult result = newResult();
             // Called on the driver's one event loop only: the generator needs no lock.
             Supplier<LoadRunner.Request> next = () -> new LoadRunner.Request(events.batch(batchSize), batchSize);
             return mode.equals("closed")
                     ? runner.closedLoop(result, request, next, concurrency, warmup, measured, Map.of())
                     : runner.openLoop(result, request, next, rate / batchSize, warmup, measured, Map.of());
+        }
+
+        private PhaseResult newResult() {
+            PhaseResult result = new PhaseResult("sink-e2e", mode);
+            result.afterWindow = new PhaseResult("sink-e2e, answered after the window", mode);
+            return result;
+        }
+    }
+
+    /**
+     * The measured window: it starts when its first request goes out, and Sluice's CPU and
+     * memory are read from then on. Opened on the driver's loop, read after the load ended.
+     */
+    private static final class Window {
+        private final SinkCpu cpu;
+        private final SinkSeries series;
+        private volatile Instant start;
+        private volatile long startNanos;
+
+        Window(SinkCpu cpu, SinkSeries series) {
+            this.cpu = cpu;
+            this.series = series;
+        }
+
+        void open() {
+            startNanos = System.nanoTime();
+            start = Instant.now();
+            if (cpu != null) {
+                cpu.start();
+            }
+            series.start(start);
         }
     }
 }

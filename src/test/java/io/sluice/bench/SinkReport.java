@@ -340,6 +340,13 @@ final class SinkReport {
                                     : "")
                             + (v.containsKey(k + "verdict") ? "; " + v.get(k + "verdict") : "")));
         }
+        if (v.containsKey("e2e.sluice_peak_rss_kb")) {
+            rows.add(row(
+                    "2",
+                    "Sluice's resident memory: peak over the run (VmHWM), and at the end of 2b (VmRSS)",
+                    "**" + megabytes(num(v, "e2e.sluice_peak_rss_kb")) + "** peak",
+                    megabytes(num(v, "e2e.sluice_rss_kb")) + " at the end; JVM options as in the note above"));
+        }
 
         StringBuilder text = new StringBuilder();
         StringBuilder markdown = new StringBuilder();
@@ -416,6 +423,10 @@ final class SinkReport {
 
     private static String rate(double value, String unit) {
         return String.format(Locale.ROOT, "%,.0f %s", value, unit);
+    }
+
+    private static String megabytes(double kilobytes) {
+        return String.format(Locale.ROOT, "%,.0f MB", kilobytes / 1024);
     }
 
     private static String millis(double ms) {

@@ -106,11 +106,16 @@ class DockerfileTest {
                 .contains("<quarkus.native.enabled>true</quarkus.native.enabled>");
     }
 
-    /** What users run locally and what the README tells them is what the image runs, and what was measured. */
+    /**
+     * What users run locally and what the README tells them is what the image runs, and what the
+     * benchmarks measure with.
+     */
     @Test
-    void runLocalAndTheReadmeUseTheImagesHeapAndCollector() throws Exception {
+    void runLocalTheReadmeAndTheBenchmarksUseTheImagesHeapAndCollector() throws Exception {
         assertThat(java.nio.file.Files.readString(AppFacts.ROOT.resolve("scripts/run-local")))
                 .contains("exec java " + AppFacts.JVM_OPTIONS + " ");
+        assertThat(java.nio.file.Files.readString(AppFacts.ROOT.resolve("scripts/lib/shipped-jvm.sh")))
+                .contains("shipped_jvm_options=\"" + AppFacts.JVM_OPTIONS + "\"");
         assertThat(java.nio.file.Files.readString(AppFacts.ROOT.resolve("README.md")))
                 .contains(AppFacts.JVM_OPTIONS);
     }

@@ -285,6 +285,17 @@ class HelmChartTest {
 
         String tightJvm = notes(new Helm(AppFacts.CHART).install().set("image.flavor", "jvm"));
         assertThat(tightJvm).contains("WARNING: the JVM image runs with a memory limit of 384Mi");
+        // 535 MB resident with the sink at full speed (docs/deploy.md): 512Mi is not enough.
+        assertThat(notes(new Helm(AppFacts.CHART)
+                        .install()
+                        .set("image.flavor", "jvm")
+                        .set("resources.limits.memory", "512Mi")))
+                .contains("give it at least 768Mi");
+        assertThat(notes(new Helm(AppFacts.CHART)
+                        .install()
+                        .set("image.flavor", "jvm")
+                        .set("resources.limits.memory", "768Mi")))
+                .doesNotContain("WARNING");
     }
 
     /** NOTES.txt as `helm install --dry-run` prints it; no cluster is contacted. */

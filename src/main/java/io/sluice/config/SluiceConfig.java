@@ -190,6 +190,15 @@ public interface SluiceConfig {
         @WithDefault("2s")
         Duration keyRefresh();
 
+        /**
+         * PostgreSQL lookups per second (per replica) of key ids the snapshot does not hold: keys
+         * made on another replica since the last refresh, and made-up ones. Beyond it such a key
+         * is refused until a refresh brings it, so a flood of made-up keys costs the database
+         * this many queries a second, not one per request; 0 answers from the snapshot alone.
+         */
+        @WithDefault("5")
+        int unknownKeyLookups();
+
         Jwt jwt();
 
         RateLimit rateLimit();

@@ -10,8 +10,11 @@ record ApiKey(String id, String tenant, Set<String> scopes, byte[] hash, Instant
     /** Whether the key whose hash is {@code presentedHash} is this key, and it may be used at {@code now}. */
     boolean admits(byte[] presentedHash, Instant now) {
         // Compared in constant time: how long a comparison takes must not tell how much matched.
-        return revokedAt == null
-                && (expiresAt == null || now.isBefore(expiresAt))
-                && MessageDigest.isEqual(hash, presentedHash);
+        return admits(now) && MessageDigest.isEqual(hash, presentedHash);
+    }
+
+    /** Whether this key may be used at {@code now}: neither revoked nor expired. */
+    boolean admits(Instant now) {
+        return revokedAt == null && (expiresAt == null || now.isBefore(expiresAt));
     }
 }

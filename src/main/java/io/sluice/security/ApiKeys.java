@@ -2,6 +2,8 @@ package io.sluice.security;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.sluice.audit.AuditLog;
@@ -28,11 +30,27 @@ import org.jboss.logging.Logger;
  * the snapshot (created moments ago, perhaps on another replica) is looked up directly. A
  * revocation takes effect at once on the replica that made it and within one refresh on the
  * others.
+ *
+ * <p>Made-up keys must not cost a query each: they would load the pool the sink writes with.
+ * An id looked up and not found is refused from memory for {@link #REFUSED_FOR}, and lookups
+ * are bounded per second ({@code sluice.security.unknown-key-lookups}); past the bound a key
+ * missing from the snapshot is refused until a refresh brings it. Neither delays a real key
+ * beyond one refresh: a key in the snapshot never reaches them.
  */
 @Singleton
 public class ApiKeys {
 
     private static final Logger LOG = Logger.getLogger(ApiKeys.class);
+
+    /**
+     * How long an id that was looked up in vain is refused without a query. Ids are 64 random
+     * bits, so one that did not exist will not be made; a key made after all (or one whose
+     * lookup was refused) is let in by the first refresh that holds it.
+     */
+    static final Duration REFUSED_FOR = Duration.ofMinutes(1);
+
+    /** At most this many refused ids are remembered; the lookup bound holds beyond it. */
+    private static final int MAX_REFUSED = 10_000;
 
     private final ApiKeyStore store;
     private final Vertx vertx;
@@ -41,13 +59,23 @@ public class ApiKeys {
     /** Revoked here since a refresh that may have started before: kept out of the next snapshots. */
     private final Map<String, Long> revokedHere = new ConcurrentHashMap<>();
 
+    /** Ids looked up in vain, with when (System.nanoTime()) they may be looked up again. */
+    private final Map<String, Long> refusedUntil = new ConcurrentHashMap<>();
+
+    private final LookupBudget lookups;
+    private final Counter looked;
+    private final Counter refusedWithoutLookup;
+
     private final AtomicBoolean databaseAnswering = new AtomicBoolean(true);
     private long timer = -1;
 
-    ApiKeys(ApiKeyStore store, Vertx vertx, SluiceConfig config) {
+    ApiKeys(ApiKeyStore store, Vertx vertx, SluiceConfig config, MeterRegistry metrics) {
         this.store = store;
         this.vertx = vertx;
         this.refresh = config.security().keyRefresh();
+        this.lookups = new LookupBudget(config.security().unknownKeyLookups());
+        this.looked = metrics.counter("sluice.security.key.lookups", "outcome", "queried");
+        this.refusedWithoutLookup = metrics.counter("sluice.security.key.lookups", "outcome", "refused-without-query");
     }
 
     void start(@Observes StartupEvent started) {
@@ -74,13 +102,53 @@ public class ApiKeys {
         if (known != null) {
             return Uni.createFrom().item(known.admits(presentedHash, now) ? known : null);
         }
+        long nanos = System.nanoTime();
+        Long until = refusedUntil.get(id);
+        if ((until != null && nanos - until < 0) || !lookups.take(nanos)) {
+            refusedWithoutLookup.increment();
+            return Uni.createFrom().nullItem();
+        }
+        looked.increment();
         return store.find(id).map(found -> {
-            if (found == null || !found.admits(presentedHash, now)) {
+            if (found == null || !found.admits(now)) {
+                refuse(id, nanos);
                 return null;
             }
+            // Usable: kept even when this caller's secret was wrong, so the right one gets in.
             remember(found);
-            return found;
+            return found.admits(presentedHash, now) ? found : null;
         });
+    }
+
+    private void refuse(String id, long nanos) {
+        if (refusedUntil.size() >= MAX_REFUSED) {
+            refusedUntil.values().removeIf(until -> nanos - until >= 0);
+        }
+        if (refusedUntil.size() < MAX_REFUSED) {
+            refusedUntil.put(id, nanos + REFUSED_FOR.toNanos());
+        }
+    }
+
+    /** Lookups allowed per second, and as many at once: a bucket refilled at that rate. */
+    private static final class LookupBudget {
+        private final int perSecond;
+        private double tokens;
+        private long refilledAt = System.nanoTime();
+
+        LookupBudget(int perSecond) {
+            this.perSecond = perSecond;
+            this.tokens = perSecond;
+        }
+
+        synchronized boolean take(long nanos) {
+            tokens = Math.min(perSecond, tokens + (nanos - refilledAt) * perSecond / 1e9);
+            refilledAt = nanos;
+            if (tokens < 1) {
+                return false;
+            }
+            tokens--;
+            return true;
+        }
     }
 
     /**

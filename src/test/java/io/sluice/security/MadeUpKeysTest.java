@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.SecureRandom;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -44,6 +45,7 @@ class MadeUpKeysTest {
     SluiceConfig config;
 
     private final SecureRandom random = new SecureRandom();
+    private final HttpClient client = HttpClient.newHttpClient();
 
     @Test
     void tenThousandMadeUpKeysCostAHandfulOfQueries() throws Exception {
@@ -86,7 +88,6 @@ class MadeUpKeysTest {
     }
 
     private Map<Integer, AtomicInteger> sendWithMadeUpKeys(int count) throws Exception {
-        HttpClient client = HttpClient.newHttpClient();
         Semaphore slots = new Semaphore(CONCURRENT);
         Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();
         CompletableFuture<?>[] all = new CompletableFuture<?>[count];
@@ -105,9 +106,7 @@ class MadeUpKeysTest {
     }
 
     private int send(String key) throws Exception {
-        return HttpClient.newHttpClient()
-                .send(request(key), HttpResponse.BodyHandlers.discarding())
-                .statusCode();
+        return client.send(request(key), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private HttpRequest request(String key) {
@@ -129,7 +128,7 @@ class MadeUpKeysTest {
     private static Map<String, Double> lookups() {
         String text =
                 anonymous().get("/q/metrics").then().statusCode(200).extract().asString();
-        Map<String, Double> counts = new ConcurrentHashMap<>();
+        Map<String, Double> counts = new HashMap<>();
         for (String line : text.split("\n")) {
             Matcher m = LOOKUPS.matcher(line);
             if (m.matches()) {

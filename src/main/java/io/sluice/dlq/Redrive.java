@@ -5,11 +5,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.audit.AuditLog;
 import io.sluice.dlq.DeadLetterStore.Filter;
 import io.sluice.ingest.EventPublisher;
-import io.sluice.sink.DeadLetterPublisher;
+import io.sluice.record.DeadLetterHeaders;
+import io.sluice.record.HeadersJson;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -26,8 +26,6 @@ import org.jboss.logging.Logger;
  */
 @ApplicationScoped
 public class Redrive {
-
-    public static final String REDRIVE_OF_HEADER = "sluice-redrive-of";
 
     private static final Logger LOG = Logger.getLogger(Redrive.class);
     private static final int PAGE = 500;
@@ -120,15 +118,6 @@ public class Redrive {
 
     /** The record's own headers, without the dead-letter ones, and which entry it is a redrive of. */
     private static RecordHeaders headers(DeadLetter entry) {
-        RecordHeaders original = DeadLetterHeaders.fromJson(entry.headers());
-        RecordHeaders headers = new RecordHeaders();
-        original.forEach(header -> {
-            if (!header.key().startsWith(DeadLetterPublisher.HEADER_PREFIX)
-                    && !header.key().equals(REDRIVE_OF_HEADER)) {
-                headers.add(header);
-            }
-        });
-        headers.add(REDRIVE_OF_HEADER, Long.toString(entry.id()).getBytes(StandardCharsets.UTF_8));
-        return headers;
+        return DeadLetterHeaders.forRedrive(HeadersJson.fromJson(entry.headers()), entry.id());
     }
 }

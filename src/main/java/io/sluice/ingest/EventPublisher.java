@@ -1,12 +1,12 @@
 package io.sluice.ingest;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.record.EventHeaders;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import jakarta.inject.Singleton;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,13 +17,12 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
-import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 
 /**
  * Publishes accepted events to the events topic through the {@code events} channel's producer,
- * with the channel's {@code acks=all}. Every record gets its own callback, called once with
+ * with the channel's {@code acks=all}, each with the headers of {@link EventHeaders}. Every record gets its own callback, called once with
  * Kafka's acknowledgement or the reason there is none (after {@code delivery.timeout.ms} at the
  * latest): callers tell a client "accepted" only on an acknowledgement, never on a send.
  *
@@ -37,20 +36,6 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
  */
 @Singleton
 public class EventPublisher {
-
-    /** Record header carrying the tenant, taken from the caller's credentials. */
-    public static final String TENANT_HEADER = "sluice-tenant";
-
-    /** Record header carrying the instant Sluice accepted the event (ISO-8601). */
-    public static final String ACCEPTED_AT_HEADER = "sluice-accepted-at";
-
-    /**
-     * Every record is a CloudEvent in the structured mode of the CloudEvents Kafka protocol
-     * binding: the value is the event in JSON format, and this header says so. A standard
-     * consumer (the CloudEvents SDK's Kafka deserializer, for one) reads it as a CloudEvent.
-     */
-    public static final Header STRUCTURED_CONTENT_TYPE =
-            new RecordHeader("content-type", "application/cloudevents+json".getBytes(StandardCharsets.UTF_8));
 
     private static final String CHANNEL = "events";
     /**
@@ -90,14 +75,13 @@ public class EventPublisher {
      * {@code settled} about each, by the event's index in {@code events}.
      */
     void publish(String tenant, Instant acceptedAt, List<PreparedEvent> events, Settled settled) {
-        Header tenantHeader = new RecordHeader(TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
-        Header acceptedAtHeader =
-                new RecordHeader(ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
+        Header tenantHeader = EventHeaders.tenantHeader(tenant);
+        Header acceptedAtHeader = EventHeaders.acceptedAtHeader(acceptedAt);
         Consumer<Producer<String, byte[]>> sendAll = kafka -> {
             for (int i = 0; i < events.size(); i++) {
                 PreparedEvent event = events.get(i);
-                Headers headers =
-                        new RecordHeaders(new Header[] {STRUCTURED_CONTENT_TYPE, tenantHeader, acceptedAtHeader});
+                Headers headers = new RecordHeaders(
+                        new Header[] {EventHeaders.STRUCTURED_CONTENT_TYPE, tenantHeader, acceptedAtHeader});
                 send(kafka, new ProducerRecord<>(topic, null, event.key(), event.record(), headers), i, settled);
             }
         };

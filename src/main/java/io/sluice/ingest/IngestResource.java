@@ -1,12 +1,12 @@
 package io.sluice.ingest;
 
 import io.quarkus.runtime.configuration.MemorySize;
+import io.sluice.caller.Caller;
+import io.sluice.caller.Scopes;
 import io.sluice.config.SluiceConfig;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
-import io.sluice.security.Caller;
-import io.sluice.security.Scopes;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

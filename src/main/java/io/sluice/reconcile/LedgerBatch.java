@@ -1,17 +1,12 @@
 package io.sluice.reconcile;
 
-import io.sluice.dlq.Redrive;
-import io.sluice.event.AcceptedAt;
-import io.sluice.ingest.EventPublisher;
-import java.nio.charset.StandardCharsets;
+import io.sluice.record.EventHeaders;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /**
@@ -42,19 +37,11 @@ final class LedgerBatch {
 
     /** The bucket a record counts in, or null when it counts in none. */
     static Bucket bucket(Headers headers) {
-        if (headers.lastHeader(Redrive.REDRIVE_OF_HEADER) != null) {
+        EventHeaders read = EventHeaders.read(headers);
+        if (read.redrive() || read.problem() != null) {
             return null;
         }
-        String tenant = text(headers.lastHeader(EventPublisher.TENANT_HEADER));
-        String acceptedAt = text(headers.lastHeader(EventPublisher.ACCEPTED_AT_HEADER));
-        if (tenant == null || tenant.isEmpty() || acceptedAt == null) {
-            return null;
-        }
-        try {
-            return new Bucket(tenant, AcceptedAt.parse(acceptedAt).truncatedTo(ChronoUnit.MINUTES));
-        } catch (DateTimeParseException e) {
-            return null;
-        }
+        return new Bucket(read.tenant(), read.acceptedAt().truncatedTo(ChronoUnit.MINUTES));
     }
 
     Map<Bucket, Long> counts() {
@@ -64,9 +51,5 @@ final class LedgerBatch {
     /** Per partition read, the offset after its last record read. */
     Map<Integer, Long> nextOffsets() {
         return nextOffsets;
-    }
-
-    private static String text(Header header) {
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

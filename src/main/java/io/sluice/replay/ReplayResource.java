@@ -2,12 +2,12 @@ package io.sluice.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.caller.Caller;
+import io.sluice.caller.Scopes;
 import io.sluice.error.JsonObjectBody;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
-import io.sluice.security.Caller;
-import io.sluice.security.Scopes;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;

@@ -5,17 +5,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.audit.AuditLog;
 import io.sluice.config.SluiceConfig;
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.EventHeaders;
 import io.sluice.sink.SinkService;
 import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +26,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.jboss.logging.Logger;
@@ -102,7 +99,6 @@ public class ReplayService {
     private void run(Replay replay) {
         try (KafkaConsumer<String, byte[]> consumer = consumer(replay)) {
             Map<TopicPartition, Long> ends = bounds(consumer, replay);
-            byte[] tenant = replay.tenant.getBytes(StandardCharsets.UTF_8);
             while (!ends.isEmpty() && !replay.cancelRequested()) {
                 List<ConsumerRecord<String, byte[]>> mine = new ArrayList<>();
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
@@ -112,7 +108,7 @@ public class ReplayService {
                         continue;
                     }
                     replay.read.incrementAndGet();
-                    if (inRange(record, replay) && isTenants(record, tenant)) {
+                    if (inRange(record, replay) && isTenants(record, replay.tenant)) {
                         mine.add(record);
                     }
                 }
@@ -191,8 +187,7 @@ public class ReplayService {
         return record.timestamp() >= replay.from.toEpochMilli() && record.timestamp() < replay.to.toEpochMilli();
     }
 
-    private static boolean isTenants(ConsumerRecord<String, byte[]> record, byte[] tenant) {
-        Header header = record.headers().lastHeader(EventPublisher.TENANT_HEADER);
-        return header != null && Arrays.equals(header.value(), tenant);
+    private static boolean isTenants(ConsumerRecord<String, byte[]> record, String tenant) {
+        return tenant.equals(EventHeaders.text(record.headers(), EventHeaders.TENANT));
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.sluice.caller.Caller;
+import io.sluice.caller.Scopes;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.smallrye.mutiny.Uni;

@@ -3,6 +3,8 @@ package io.sluice.security;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.runtime.QuarkusPrincipal;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.sluice.caller.Caller;
+import io.sluice.caller.Scopes;
 import java.util.Set;
 
 /**
@@ -12,8 +14,8 @@ import java.util.Set;
  */
 final class Identities {
 
-    static final String TENANT = "sluice.tenant";
-    static final String CREDENTIAL = "sluice.credential";
+    static final String TENANT = Caller.TENANT_ATTRIBUTE;
+    static final String CREDENTIAL = Caller.CREDENTIAL_ATTRIBUTE;
     static final String BOOTSTRAP_CREDENTIAL = "bootstrap";
 
     private Identities() {}

@@ -1,5 +1,6 @@
 package io.sluice.security;
 
+import io.sluice.caller.Caller;
 import io.sluice.config.SluiceConfig;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;

@@ -2,9 +2,8 @@ package io.sluice.sink;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.dlq.DeadLetterHeaders;
-import io.sluice.event.AcceptedAt;
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.EventHeaders;
+import io.sluice.record.HeadersJson;
 import io.sluice.sink.DeadLetterPublisher.Entry;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.buffer.Buffer;
@@ -15,10 +14,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * Writes each dead-lettered record, with its content and why, to {@code dead_letters}: the
@@ -76,14 +73,17 @@ public class DeadLetterIndex {
             partitions[i] = record.partition();
             offsets[i] = record.offset();
             timestamps[i] = record.timestamp();
-            tenants[i] = header(record, EventPublisher.TENANT_HEADER);
+            EventHeaders eventHeaders = EventHeaders.read(record.headers());
+            tenants[i] = eventHeaders.tenant();
             sources[i] = text(event, "source");
             ids[i] = text(event, "id");
-            acceptedAt[i] = acceptedAt(record);
+            acceptedAt[i] = eventHeaders.acceptedAt() == null
+                    ? null
+                    : eventHeaders.acceptedAt().atOffset(ZoneOffset.UTC);
             reasons[i] = entry.reason().replace('\0', ' ');
             attempts[i] = entry.attempts();
             keys[i] = record.key() == null ? null : Buffer.buffer(record.key().getBytes(StandardCharsets.UTF_8));
-            headers[i] = DeadLetterHeaders.toJson(record.headers()).toString();
+            headers[i] = HeadersJson.toJson(record.headers()).toString();
             values[i] = Buffer.buffer(record.value() == null ? new byte[0] : record.value());
         }
         Tuple arrays = Tuple.tuple(List.of(
@@ -122,26 +122,5 @@ public class DeadLetterIndex {
         }
         // PostgreSQL text cannot hold NUL; a name with one is poison's, not an event's.
         return value.asText().indexOf('\0') >= 0 ? null : value.asText();
-    }
-
-    private static OffsetDateTime acceptedAt(ConsumerRecord<String, byte[]> record) {
-        String value = header(record, EventPublisher.ACCEPTED_AT_HEADER);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return AcceptedAt.parse(value).atOffset(ZoneOffset.UTC);
-        } catch (DateTimeParseException e) {
-            return null;
-        }
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        if (header == null || header.value() == null) {
-            return null;
-        }
-        String text = new String(header.value(), StandardCharsets.UTF_8);
-        return text.indexOf('\0') >= 0 ? null : text;
     }
 }

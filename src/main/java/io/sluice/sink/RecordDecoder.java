@@ -14,19 +14,16 @@ import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.sluice.event.AcceptedAt;
 import io.sluice.event.CloudEventRules;
 import io.sluice.event.Utf8;
 import io.sluice.event.Violation;
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.EventHeaders;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
 
 /**
  * Turns a record of the events topic back into a row. Ingest validated it, but the topic is
@@ -87,19 +84,9 @@ final class RecordDecoder {
     private record Event(JsonNode members, String dataJson) {}
 
     Decoded decode(ConsumerRecord<String, byte[]> record) {
-        String tenant = header(record, EventPublisher.TENANT_HEADER);
-        if (tenant == null || tenant.isEmpty()) {
-            return new Poison("the record has no " + EventPublisher.TENANT_HEADER + " header");
-        }
-        Instant acceptedAt;
-        try {
-            String value = header(record, EventPublisher.ACCEPTED_AT_HEADER);
-            if (value == null) {
-                return new Poison("the record has no " + EventPublisher.ACCEPTED_AT_HEADER + " header");
-            }
-            acceptedAt = AcceptedAt.parse(value);
-        } catch (DateTimeParseException e) {
-            return new Poison("the " + EventPublisher.ACCEPTED_AT_HEADER + " header is not an ISO-8601 instant");
+        EventHeaders headers = EventHeaders.read(record.headers());
+        if (headers.problem() != null) {
+            return new Poison(headers.problem());
         }
         if (record.value() == null) {
             return new Poison("the record has no value");
@@ -115,7 +102,7 @@ final class RecordDecoder {
             Violation first = violations.get(0);
             return new Poison("the value is not a valid CloudEvent: " + first.pointer() + " " + first.detail());
         }
-        return new Row(row(tenant, acceptedAt, event, record));
+        return new Row(row(headers.tenant(), headers.acceptedAt(), event, record));
     }
 
     /** Reads {@code value} the short way where it can, else as a whole tree. */
@@ -236,10 +223,5 @@ final class RecordDecoder {
     private static String text(JsonNode event, String name) {
         JsonNode value = event.get(name);
         return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.junit.QuarkusTest;
 import io.sluice.config.SluiceConfig;
+import io.sluice.record.EventHeaders;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,8 +70,8 @@ class EventPublisherTest {
             assertThat(record.partition()).isEqualTo(written.partition());
             assertThat(record.offset()).isEqualTo(written.offset());
             assertThat(record.value()).isEqualTo(event);
-            assertThat(header(record, EventPublisher.TENANT_HEADER)).isEqualTo("tenant-a");
-            assertThat(header(record, EventPublisher.ACCEPTED_AT_HEADER)).isEqualTo(acceptedAt.toString());
+            assertThat(header(record, EventHeaders.TENANT)).isEqualTo("tenant-a");
+            assertThat(header(record, EventHeaders.ACCEPTED_AT)).isEqualTo(acceptedAt.toString());
         }
     }
 

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
 import io.sluice.config.SluiceConfig;
+import io.sluice.record.EventHeaders;
 import io.sluice.testing.TopicProbe;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
@@ -67,9 +68,8 @@ class IngestResourceTest {
         assertThat(record.offset()).isEqualTo(answer.getLong("results[0].offset"));
         assertThat(record.key()).isEqualTo("sensor-7");
         assertThat(JSON.readTree(record.value())).isEqualTo(event);
-        assertThat(header(record, EventPublisher.TENANT_HEADER)).isEqualTo("default");
-        assertThat(Instant.parse(header(record, EventPublisher.ACCEPTED_AT_HEADER)))
-                .isBetween(before, Instant.now());
+        assertThat(header(record, EventHeaders.TENANT)).isEqualTo("default");
+        assertThat(Instant.parse(header(record, EventHeaders.ACCEPTED_AT))).isBetween(before, Instant.now());
     }
 
     @Test

@@ -2,7 +2,7 @@ package io.sluice.proof;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.EventHeaders;
 import io.sluice.testing.TopicProbe;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -317,11 +317,9 @@ class FaultInjectionIT {
                         : "{\"marker\":\"" + marker + "\",\"n\":\"" + n + "\"}";
                 ProducerRecord<String, byte[]> record =
                         new ProducerRecord<>(system.eventsTopic, "poison-" + n, value.getBytes(StandardCharsets.UTF_8));
-                record.headers().add(EventPublisher.TENANT_HEADER, system.tenant.getBytes(StandardCharsets.UTF_8));
+                record.headers().add(EventHeaders.TENANT, system.tenant.getBytes(StandardCharsets.UTF_8));
                 record.headers()
-                        .add(
-                                EventPublisher.ACCEPTED_AT_HEADER,
-                                Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+                        .add(EventHeaders.ACCEPTED_AT, Instant.now().toString().getBytes(StandardCharsets.UTF_8));
                 producer.send(record);
             }
         }

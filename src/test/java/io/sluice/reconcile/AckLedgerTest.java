@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.quarkus.test.junit.QuarkusTest;
-import io.sluice.dlq.Redrive;
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.EventHeaders;
 import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.TestDatabase;
 import io.smallrye.common.annotation.Identifier;
@@ -77,7 +76,7 @@ class AckLedgerTest {
             // Read, never counted: a redrive (counted when first acknowledged), poison without a tenant.
             for (int i = 0; i < 10; i++) {
                 RecordHeaders redrive = headers(tenant, MINUTE);
-                redrive.add(Redrive.REDRIVE_OF_HEADER, Integer.toString(i).getBytes(StandardCharsets.UTF_8));
+                redrive.add(EventHeaders.REDRIVE_OF, Integer.toString(i).getBytes(StandardCharsets.UTF_8));
                 producer.send(new ProducerRecord<>(topic, null, "k" + i, "{}", redrive));
                 producer.send(new ProducerRecord<>(topic, null, "k" + i, "{}", headers(null, MINUTE)));
             }
@@ -130,9 +129,9 @@ class AckLedgerTest {
     private static RecordHeaders headers(String tenant, Instant acceptedAt) {
         RecordHeaders headers = new RecordHeaders();
         if (tenant != null) {
-            headers.add(EventPublisher.TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
+            headers.add(EventHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
         }
-        headers.add(EventPublisher.ACCEPTED_AT_HEADER, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
+        headers.add(EventHeaders.ACCEPTED_AT, acceptedAt.toString().getBytes(StandardCharsets.UTF_8));
         return headers;
     }
 
@@ -150,7 +149,7 @@ class AckLedgerTest {
                     .get(30, TimeUnit.SECONDS);
             for (int partition = 0; partition < partitions; partition++) {
                 RecordHeaders redrive = headers(tenant, MINUTE);
-                redrive.add(Redrive.REDRIVE_OF_HEADER, "0".getBytes(StandardCharsets.UTF_8));
+                redrive.add(EventHeaders.REDRIVE_OF, "0".getBytes(StandardCharsets.UTF_8));
                 producer.send(new ProducerRecord<>(topic, partition, "warm-up", "{}", redrive))
                         .get(30, TimeUnit.SECONDS);
             }

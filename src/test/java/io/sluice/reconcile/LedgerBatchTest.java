@@ -2,9 +2,8 @@ package io.sluice.reconcile;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.dlq.Redrive;
-import io.sluice.ingest.EventPublisher;
 import io.sluice.reconcile.LedgerBatch.Bucket;
+import io.sluice.record.EventHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Map;
@@ -37,7 +36,7 @@ class LedgerBatchTest {
     @Test
     void aRedriveOrARecordWithoutTenantOrAcceptanceTimeCountsNowhereButIsRead() {
         RecordHeaders redrive = headers("a", "2026-12-07T10:00:00Z");
-        redrive.add(Redrive.REDRIVE_OF_HEADER, "17".getBytes(StandardCharsets.UTF_8));
+        redrive.add(EventHeaders.REDRIVE_OF, "17".getBytes(StandardCharsets.UTF_8));
         RecordHeaders noTenant = headers(null, "2026-12-07T10:00:00Z");
         RecordHeaders emptyTenant = headers("", "2026-12-07T10:00:00Z");
         RecordHeaders noTime = headers("a", null);
@@ -56,7 +55,7 @@ class LedgerBatchTest {
     @Test
     void theLastHeaderOfANameIsTheOneRead() {
         RecordHeaders headers = headers("first", "2026-12-07T10:00:00Z");
-        headers.add(EventPublisher.TENANT_HEADER, "second".getBytes(StandardCharsets.UTF_8));
+        headers.add(EventHeaders.TENANT, "second".getBytes(StandardCharsets.UTF_8));
 
         assertThat(LedgerBatch.bucket(headers)).isEqualTo(new Bucket("second", TEN));
     }
@@ -64,10 +63,10 @@ class LedgerBatchTest {
     private static RecordHeaders headers(String tenant, String acceptedAt) {
         RecordHeaders headers = new RecordHeaders();
         if (tenant != null) {
-            headers.add(EventPublisher.TENANT_HEADER, tenant.getBytes(StandardCharsets.UTF_8));
+            headers.add(EventHeaders.TENANT, tenant.getBytes(StandardCharsets.UTF_8));
         }
         if (acceptedAt != null) {
-            headers.add(EventPublisher.ACCEPTED_AT_HEADER, acceptedAt.getBytes(StandardCharsets.UTF_8));
+            headers.add(EventHeaders.ACCEPTED_AT, acceptedAt.getBytes(StandardCharsets.UTF_8));
         }
         return headers;
     }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.NumericNode;
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.EventHeaders;
 import io.sluice.sink.RecordDecoder.Decoded;
 import io.sluice.sink.RecordDecoder.Poison;
 import io.sluice.sink.RecordDecoder.Row;
@@ -220,9 +220,8 @@ class RecordDecoderTest {
 
     private static ConsumerRecord<String, byte[]> record(byte[] value) {
         ConsumerRecord<String, byte[]> record = new ConsumerRecord<>("events", 3, 42L, "key", value);
-        record.headers().add(EventPublisher.TENANT_HEADER, "acme".getBytes(StandardCharsets.UTF_8));
-        record.headers()
-                .add(EventPublisher.ACCEPTED_AT_HEADER, "2026-12-06T04:31:08.000123Z".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(EventHeaders.TENANT, "acme".getBytes(StandardCharsets.UTF_8));
+        record.headers().add(EventHeaders.ACCEPTED_AT, "2026-12-06T04:31:08.000123Z".getBytes(StandardCharsets.UTF_8));
         return record;
     }
 }

@@ -2,7 +2,7 @@ package io.sluice.sink;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.EventHeaders;
 import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.RetryingSender;
 import io.sluice.testing.TopicProbe;
@@ -270,11 +270,9 @@ class SinkCrashIT {
                     + "\",\"type\":\"crash.test\",\"subject\":\"s-" + (i % 13) + "\",\"data\":{\"i\":" + i + "}}";
             ProducerRecord<String, byte[]> record =
                     new ProducerRecord<>(topic, "s-" + (i % 13), event.getBytes(StandardCharsets.UTF_8));
-            record.headers().add(EventPublisher.TENANT_HEADER, "default".getBytes(StandardCharsets.UTF_8));
+            record.headers().add(EventHeaders.TENANT, "default".getBytes(StandardCharsets.UTF_8));
             record.headers()
-                    .add(
-                            EventPublisher.ACCEPTED_AT_HEADER,
-                            Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+                    .add(EventHeaders.ACCEPTED_AT, Instant.now().toString().getBytes(StandardCharsets.UTF_8));
             batch.add(record);
         }
         // Duplicates are what this test is about; a record that never arrives would leave it

@@ -6,7 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
-import io.sluice.ingest.EventPublisher;
+import io.sluice.record.DeadLetterHeaders;
+import io.sluice.record.EventHeaders;
 import io.sluice.testing.LocalStackResource;
 import io.sluice.testing.SinkTopicsResource;
 import io.sluice.testing.TopicProbe;
@@ -61,9 +62,8 @@ class SinkFailureTest {
             List<ConsumerRecord<String, byte[]>> dead = deadLetters.readSince(mark);
             assertThat(dead).hasSize(100);
             assertThat(dead).allSatisfy(record -> {
-                assertThat(header(record, DeadLetterPublisher.REASON_HEADER)).isNotBlank();
-                assertThat(header(record, DeadLetterPublisher.ORIGIN_HEADER))
-                        .startsWith(SinkTopicsResource.eventsTopic);
+                assertThat(header(record, DeadLetterHeaders.REASON)).isNotBlank();
+                assertThat(header(record, DeadLetterHeaders.ORIGIN)).startsWith(SinkTopicsResource.eventsTopic);
             });
             // Poison is dead-lettered on sight, never retried: it cannot hold a partition up.
             assertThat(took).isLessThan(Duration.ofSeconds(120));
@@ -97,10 +97,10 @@ class SinkFailureTest {
                 assertThat(dead).hasSize(1);
                 ConsumerRecord<String, byte[]> record = dead.get(0);
                 assertThat(new String(record.value(), StandardCharsets.UTF_8)).contains(refusedId);
-                assertThat(header(record, DeadLetterPublisher.REASON_HEADER))
+                assertThat(header(record, DeadLetterHeaders.REASON))
                         .startsWith("the database refused the event")
                         .contains("23514");
-                assertThat(header(record, DeadLetterPublisher.ATTEMPTS_HEADER)).isEqualTo("5");
+                assertThat(header(record, DeadLetterHeaders.ATTEMPTS)).isEqualTo("5");
                 Thread.sleep(1_000);
                 assertThat(fixture.rows()).isEqualTo(99);
             } finally {
@@ -152,9 +152,8 @@ class SinkFailureTest {
                 SinkTopicsResource.eventsTopic,
                 event.get("subject").textValue(),
                 event.toString().getBytes(StandardCharsets.UTF_8));
-        record.headers().add(EventPublisher.TENANT_HEADER, utf8("default"));
-        record.headers()
-                .add(EventPublisher.ACCEPTED_AT_HEADER, utf8(Instant.now().toString()));
+        record.headers().add(EventHeaders.TENANT, utf8("default"));
+        record.headers().add(EventHeaders.ACCEPTED_AT, utf8(Instant.now().toString()));
         return record;
     }
 
@@ -169,10 +168,9 @@ class SinkFailureTest {
         ProducerRecord<String, byte[]> record =
                 new ProducerRecord<>(SinkTopicsResource.eventsTopic, "poison-" + n, value);
         if (n % 4 != 2) {
-            record.headers().add(EventPublisher.TENANT_HEADER, utf8("default"));
+            record.headers().add(EventHeaders.TENANT, utf8("default"));
         }
-        record.headers()
-                .add(EventPublisher.ACCEPTED_AT_HEADER, utf8(Instant.now().toString()));
+        record.headers().add(EventHeaders.ACCEPTED_AT, utf8(Instant.now().toString()));
         return record;
     }
 

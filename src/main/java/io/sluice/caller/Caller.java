@@ -1,4 +1,4 @@
-package io.sluice.security;
+package io.sluice.caller;
 
 import io.quarkus.security.identity.SecurityIdentity;
 import io.sluice.error.ProblemException;
@@ -13,6 +13,12 @@ import java.util.Optional;
  */
 @RequestScoped
 public class Caller {
+
+    /** The identity attribute naming the tenant the credential is bound to (absent: none). */
+    public static final String TENANT_ATTRIBUTE = "sluice.tenant";
+
+    /** The identity attribute naming the credential ({@link #credential()}). */
+    public static final String CREDENTIAL_ATTRIBUTE = "sluice.credential";
 
     private final SecurityIdentity identity;
 
@@ -30,12 +36,12 @@ public class Caller {
 
     /** The tenant the credential is bound to; empty for the bootstrap key, which acts for every tenant. */
     public Optional<String> boundTenant() {
-        return Optional.ofNullable(identity.getAttribute(Identities.TENANT));
+        return Optional.ofNullable(identity.getAttribute(TENANT_ATTRIBUTE));
     }
 
     /** The credential's id ({@code key:<id>}, {@code jwt:<subject>} or {@code bootstrap}): never a secret. */
     public String credential() {
-        String credential = identity.getAttribute(Identities.CREDENTIAL);
+        String credential = identity.getAttribute(CREDENTIAL_ATTRIBUTE);
         return credential != null ? credential : identity.getPrincipal().getName();
     }
 }

@@ -1,4 +1,4 @@
-package io.sluice.security;
+package io.sluice.caller;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.sluice.dlq;
+package io.sluice.record;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -18,9 +18,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
  * {@code [{"name", "base64"}]} for other bytes. Readable when an operator inspects
  * a dead letter, and exact when it is redriven.
  */
-public final class DeadLetterHeaders {
+public final class HeadersJson {
 
-    private DeadLetterHeaders() {}
+    private HeadersJson() {}
 
     public static ArrayNode toJson(Headers headers) {
         ArrayNode json = JsonNodeFactory.instance.arrayNode();

@@ -22,7 +22,7 @@ public class OffsetCommitFaults implements ConsumerInterceptor<Object, Object> {
 
     @Override
     public void onCommit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        FaultInjector.current().reached(FaultInjector.Step.AFTER_OFFSET_COMMIT);
+        FaultInjector.current().reached(ProtocolSteps.Step.AFTER_OFFSET_COMMIT);
     }
 
     @Override

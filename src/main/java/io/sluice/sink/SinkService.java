@@ -9,14 +9,13 @@ import io.sluice.dedup.ClaimState;
 import io.sluice.dedup.DedupKey;
 import io.sluice.dedup.DedupStore;
 import io.sluice.sink.DeadLetterPublisher.Entry;
-import io.sluice.sink.FaultInjector.Step;
+import io.sluice.sink.ProtocolSteps.Step;
 import io.sluice.sink.RecordDecoder.Poison;
 import io.sluice.sink.RecordDecoder.Row;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
-import io.vertx.pgclient.PgException;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -28,6 +27,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.jboss.logging.Logger;
@@ -48,7 +48,8 @@ import org.jboss.logging.Logger;
  * behind expires after its lease, and the database constraint catches what Redis forgot.
  * Redis down only costs the fast path. A database that is down is waited for (with backoff),
  * never skipped; a row the database refuses is retried alone and, after
- * {@code sluice.sink.max-attempts}, dead-lettered with the database's reason.
+ * {@code sluice.sink.max-attempts}, dead-lettered with the database's reason
+ * ({@link FailurePolicy}).
  */
 @ApplicationScoped
 public class SinkService {
@@ -59,8 +60,9 @@ public class SinkService {
     private final EventWriter writer;
     private final DeadLetterPublisher deadLetters;
     private final DeadLetterIndex deadLetterIndex;
-    private final FaultInjector faults;
+    private final ProtocolSteps steps;
     private final SluiceConfig.Sink config;
+    private final FailurePolicy failures;
     private final RecordDecoder decoder = new RecordDecoder(new ObjectMapper());
     /** Who holds this process's claims; a restarted process is a new owner. */
     private final String owner = hostname() + "/" + UUID.randomUUID();
@@ -85,15 +87,16 @@ public class SinkService {
             EventWriter writer,
             DeadLetterPublisher deadLetters,
             DeadLetterIndex deadLetterIndex,
-            FaultInjector faults,
+            ProtocolSteps steps,
             SluiceConfig config,
             MeterRegistry metrics) {
         this.dedup = dedup;
         this.writer = writer;
         this.deadLetters = deadLetters;
         this.deadLetterIndex = deadLetterIndex;
-        this.faults = faults;
+        this.steps = steps;
         this.config = config.sink();
+        this.failures = new FailurePolicy(this.config);
         this.stored = metrics.counter("sluice.sink.stored");
         this.duplicatesInRedis = metrics.counter("sluice.sink.duplicates", "found.by", "redis");
         this.duplicatesInDatabase = metrics.counter("sluice.sink.duplicates", "found.by", "database");
@@ -112,7 +115,7 @@ public class SinkService {
      * {@link #finish}: decodes the records and claims their events in Redis. Nothing here is
      * visible to the database or to the offsets.
      */
-    public Uni<Prepared> prepare(Iterable<ConsumerRecord<String, byte[]>> records) {
+    Uni<Prepared> prepare(Iterable<ConsumerRecord<String, byte[]>> records) {
         // Decoding is most of the sink's own CPU: on a worker thread it runs beside the event
         // loop, which meanwhile writes the batch ahead, instead of queueing behind it. The claims
         // go out from the caller's event loop again: called from a thread outside Vert.x, the
@@ -123,8 +126,8 @@ public class SinkService {
                 .item(() -> decoding.record(() -> decode(records)))
                 .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                 .emitOn(backToCaller)
-                .chain(prepared -> timed(claiming, () -> claim(keys(prepared.rows)))
-                        .map(states -> prepared.claimed(states, System.nanoTime())));
+                .chain(prepared -> timed(claiming, () -> claim(keys(prepared.rows())))
+                        .map(states -> prepared.withClaims(states, System.nanoTime())));
     }
 
     /**
@@ -134,25 +137,22 @@ public class SinkService {
      * may start its transaction as soon as {@code committed} has run, beside this one's done
      * marks.
      */
-    public Uni<Void> finish(Prepared prepared, Runnable committed) {
-        deadLettered.increment(prepared.poison.size());
+    Uni<Void> finish(Prepared prepared, Runnable committed) {
+        deadLettered.increment(prepared.poison().size());
         // Retrying poison is pointless: it goes to the dead-letter topic at once.
-        return deadLetter(prepared.poison)
-                .chain(() -> storeBatch(prepared.rows, prepared.repeats, false, prepared))
+        return deadLetter(prepared.poison())
+                .chain(() -> storeBatch(prepared.rows(), prepared.repeats(), StoreMode.CONSUME, prepared))
                 .invoke(committed)
                 .chain(this::markDone);
     }
 
     /**
-     * Stores {@code records} again, for a replay: the database alone decides what is new.
-     * Redis's {@code done} marks are not trusted here, since a replay exists to restore rows
-     * that were lost after they were marked (deleted behind Sluice's back, say); and what
-     * cannot be stored is skipped, not dead-lettered, since it was dead-lettered when it first
-     * came. The answer is how many rows were new.
+     * Stores {@code records} again, for a replay ({@link StoreMode#REPLAY}): the database alone
+     * decides what is new. The answer is how many rows were new.
      */
     public Uni<Integer> restore(Iterable<ConsumerRecord<String, byte[]>> records) {
         Prepared prepared = decode(records);
-        return storeBatch(prepared.rows, List.of(), true, null)
+        return storeBatch(prepared.rows(), List.of(), StoreMode.REPLAY, null)
                 .call(this::markDone)
                 .map(Written::inserted);
     }
@@ -173,41 +173,32 @@ public class SinkService {
             }
         }
         duplicatesInBatch.increment(repeatedInBatch.size());
-        return new Prepared(new ArrayList<>(batch.values()), repeatedInBatch, poison);
+        return new Prepared(List.copyOf(batch.values()), List.copyOf(repeatedInBatch), List.copyOf(poison), null, 0);
     }
 
     /**
      * A decoded batch: its events (first record of each), the records repeating an event of the
-     * batch, the poison, and the claims {@link #prepare} took for the events.
+     * batch, the poison, and the claims {@link #prepare} took for the events (null until then)
+     * with when it took them ({@link System#nanoTime()}).
      */
-    public static final class Prepared {
-        private final List<Stored> rows;
-        private final List<EventRow> repeats;
-        private final List<Entry> poison;
-        private Map<DedupKey, ClaimState> claims;
-        private long claimedAt;
+    record Prepared(
+            List<Stored> rows,
+            List<EventRow> repeats,
+            List<Entry> poison,
+            Map<DedupKey, ClaimState> claims,
+            long claimedAt) {
 
-        Prepared(List<Stored> rows, List<EventRow> repeats, List<Entry> poison) {
-            this.rows = rows;
-            this.repeats = repeats;
-            this.poison = poison;
-        }
-
-        Prepared claimed(Map<DedupKey, ClaimState> states, long at) {
-            this.claims = states;
-            this.claimedAt = at;
-            return this;
+        Prepared withClaims(Map<DedupKey, ClaimState> states, long at) {
+            return new Prepared(rows, repeats, poison, states, at);
         }
 
         /**
-         * The claims taken ahead, for the first attempt only and only while well within their
-         * lease (the batch ahead may have kept this one waiting); null means claim again.
+         * The claims taken ahead, while well within their lease (the batch ahead may have kept
+         * this one waiting); null means claim again.
          */
-        Map<DedupKey, ClaimState> takeClaims(Duration lease) {
-            Map<DedupKey, ClaimState> taken = claims;
-            claims = null;
+        Map<DedupKey, ClaimState> claimsIfFresh(Duration lease) {
             boolean fresh = System.nanoTime() - claimedAt < lease.toNanos() / 2;
-            return fresh ? taken : null;
+            return claims != null && fresh ? claims : null;
         }
     }
 
@@ -231,59 +222,49 @@ public class SinkService {
 
     /**
      * Stores {@code rows}; {@code repeats} are duplicates found in the batch itself, counted as
-     * dedup hits. The first attempt uses the claims {@code prepared} holds, if any.
+     * dedup hits. The first attempt uses the claims {@code claimedAhead} holds, if still fresh.
      */
-    private Uni<Written> storeBatch(List<Stored> rows, List<EventRow> repeats, boolean replay, Prepared prepared) {
-        return Uni.createFrom()
-                .deferred(() -> attempt(
-                        rows, repeats, replay, prepared == null ? null : prepared.takeClaims(config.claimLease())))
-                .onFailure(failure -> !refusedByDatabase(failure))
-                .invoke(failure -> LOG.warnf("storing a batch failed, retrying: %s", failure.getMessage()))
-                .onFailure(failure -> !refusedByDatabase(failure))
-                .retry()
-                .withBackOff(config.initialBackoff(), config.maxBackoff())
-                .indefinitely()
-                .onFailure()
-                .recoverWithUni(failure -> storeEachAlone(rows, repeats, replay));
+    private Uni<Written> storeBatch(List<Stored> rows, List<EventRow> repeats, StoreMode mode, Prepared claimedAhead) {
+        AtomicReference<Prepared> firstAttempt = new AtomicReference<>(claimedAhead);
+        return failures.waitingOut("storing a batch", () -> {
+                    Prepared ahead = firstAttempt.getAndSet(null);
+                    return attempt(
+                            rows, repeats, mode, ahead == null ? null : ahead.claimsIfFresh(config.claimLease()));
+                })
+                .onFailure(FailurePolicy::isRefusal)
+                .recoverWithUni(refusal -> storeEachAlone(rows, repeats, mode));
     }
 
     /** The database refused something in the batch: find which rows by storing them one by one. */
-    private Uni<Written> storeEachAlone(List<Stored> rows, List<EventRow> repeats, boolean replay) {
+    private Uni<Written> storeEachAlone(List<Stored> rows, List<EventRow> repeats, StoreMode mode) {
         Uni<Written> chain = Uni.createFrom().item(Written.NOTHING);
         for (Stored row : rows) {
-            chain = chain.chain(sum -> storeAlone(row, replay).map(sum::plus));
+            chain = chain.chain(sum -> storeAlone(row, mode).map(sum::plus));
         }
         if (repeats.isEmpty()) {
             return chain;
         }
         // The batch's own repeats are still dedup hits, recorded once every row is settled.
-        return chain.call(() -> retried(
+        return chain.call(() -> failures.untilDone(
                 "recording the batch's dedup hits",
-                () -> attempt(List.of(), repeats, replay, null).replaceWithVoid()));
+                () -> attempt(List.of(), repeats, mode, null).replaceWithVoid()));
     }
 
-    private Uni<Written> storeAlone(Stored row, boolean replay) {
-        return Uni.createFrom()
-                .deferred(() -> attempt(List.of(row), List.of(), replay, null))
-                .onFailure(failure -> !refusedByDatabase(failure))
-                .retry()
-                .withBackOff(config.initialBackoff(), config.maxBackoff())
-                .indefinitely()
-                .onFailure()
-                .retry()
-                .withBackOff(config.initialBackoff(), config.maxBackoff())
-                .atMost(config.maxAttempts() - 1L)
-                .onFailure()
-                .recoverWithUni(failure -> {
-                    if (replay) {
-                        LOG.debugf("a replayed event is still refused by the database: %s", failure.getMessage());
-                        return Uni.createFrom().item(Written.NOTHING);
-                    }
-                    deadLettered.increment();
-                    String reason = "the database refused the event: " + failure.getMessage();
-                    return deadLetter(List.of(new Entry(row.record(), reason, config.maxAttempts())))
-                            .replaceWith(Written.NOTHING);
-                });
+    private Uni<Written> storeAlone(Stored row, StoreMode mode) {
+        return failures.refusedAtMostMaxAttempts("storing an event", () -> attempt(List.of(row), List.of(), mode, null))
+                .onFailure(FailurePolicy::isRefusal)
+                .recoverWithUni(refusal -> refusedForGood(row, mode, refusal));
+    }
+
+    private Uni<Written> refusedForGood(Stored row, StoreMode mode, Throwable refusal) {
+        if (!mode.deadLettersRefusals()) {
+            LOG.debugf("a replayed event is still refused by the database: %s", refusal.getMessage());
+            return Uni.createFrom().item(Written.NOTHING);
+        }
+        deadLettered.increment();
+        String reason = "the database refused the event: " + refusal.getMessage();
+        return deadLetter(List.of(new Entry(row.record(), reason, failures.maxAttempts())))
+                .replaceWith(Written.NOTHING);
     }
 
     /**
@@ -295,12 +276,12 @@ public class SinkService {
         if (entries.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
-        return retried("dead-lettering", () -> deadLetters.publish(entries))
-                .chain(() -> retried(
+        return failures.untilDone("dead-lettering", () -> deadLetters.publish(entries))
+                .chain(() -> failures.untilDone(
                         "indexing dead letters",
                         () -> deadLetterIndex
                                 .record(entries)
-                                .onFailure(SinkService::refusedByDatabase)
+                                .onFailure(FailurePolicy::isRefusal)
                                 .recoverWithItem(failure -> {
                                     // The records are safe in the topic; only the index misses them. A
                                     // refusal would refuse again: waiting for it would stall the partition.
@@ -312,24 +293,13 @@ public class SinkService {
                                 })));
     }
 
-    private Uni<Void> retried(String what, Supplier<Uni<Void>> step) {
-        return Uni.createFrom()
-                .deferred(() -> step.get())
-                .onFailure()
-                .invoke(failure -> LOG.warnf("%s failed, retrying: %s", what, failure.getMessage()))
-                .onFailure()
-                .retry()
-                .withBackOff(config.initialBackoff(), config.maxBackoff())
-                .indefinitely();
-    }
-
     /**
      * One pass of the protocol over {@code rows} up to the commit; fails as a whole, leaving
      * nothing claimed. The answer is how many rows were new and the claims to mark done.
      * {@code claimedAhead} are claims already taken for the rows (null: take them now).
      */
     private Uni<Written> attempt(
-            List<Stored> rows, List<EventRow> repeats, boolean replay, Map<DedupKey, ClaimState> claimedAhead) {
+            List<Stored> rows, List<EventRow> repeats, StoreMode mode, Map<DedupKey, ClaimState> claimedAhead) {
         Uni<Map<DedupKey, ClaimState>> claims =
                 claimedAhead != null ? Uni.createFrom().item(claimedAhead) : claim(keys(rows));
         return claims.chain(states -> {
@@ -338,7 +308,7 @@ public class SinkService {
             List<DedupKey> claimed = new ArrayList<>();
             int doneInRedis = 0;
             for (Stored row : rows) {
-                if (!replay && states.get(row.row().key()) == ClaimState.DONE) {
+                if (mode.trustsDoneMarks() && states.get(row.row().key()) == ClaimState.DONE) {
                     alreadyStored.add(row.row());
                     doneInRedis++;
                 } else {
@@ -346,14 +316,13 @@ public class SinkService {
                     claimed.add(row.row().key());
                 }
             }
-            faults.reached(Step.AFTER_CLAIM);
+            steps.reached(Step.AFTER_CLAIM);
             int foundInRedis = doneInRedis;
-            // A replay re-reads records already processed: what it finds stored are no new hits.
-            return timed(writing, () -> writer.insertNew(toInsert, alreadyStored, !replay))
+            return timed(writing, () -> writer.insertNew(toInsert, alreadyStored, mode.countsDuplicates()))
                     .onFailure()
                     .call(() -> dedup.release(claimed, owner).onFailure().recoverWithNull())
                     .map(inserted -> {
-                        faults.reached(Step.AFTER_DB_COMMIT);
+                        steps.reached(Step.AFTER_DB_COMMIT);
                         duplicatesInRedis.increment(foundInRedis);
                         stored.increment(inserted);
                         duplicatesInDatabase.increment(toInsert.size() - inserted);
@@ -438,15 +407,6 @@ public class SinkService {
             Timer.Sample sample = Timer.start();
             return step.get().onTermination().invoke(() -> sample.stop(timer));
         });
-    }
-
-    /** A refusal about the data itself (SQL state classes 22, 23, 54), as opposed to the database being away. */
-    static boolean refusedByDatabase(Throwable failure) {
-        if (failure instanceof PgException pg && pg.getSqlState() != null) {
-            String state = pg.getSqlState();
-            return state.startsWith("22") || state.startsWith("23") || state.startsWith("54");
-        }
-        return false;
     }
 
     private static String hostname() {

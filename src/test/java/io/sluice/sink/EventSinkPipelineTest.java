@@ -123,7 +123,7 @@ class EventSinkPipelineTest {
 
         @Override
         public Uni<Prepared> prepare(Iterable<ConsumerRecord<String, byte[]>> records) {
-            Prepared batch = new Prepared(List.of(), List.of(), List.of());
+            Prepared batch = new Prepared(List.of(), List.of(), List.of(), null, 0);
             numbers.put(batch, numbers.size());
             return Uni.createFrom().item(batch);
         }
@@ -151,7 +151,7 @@ class EventSinkPipelineTest {
         @Override
         public Uni<Prepared> prepare(Iterable<ConsumerRecord<String, byte[]>> records) {
             events.add("prepare " + prepares++);
-            Prepared batch = new Prepared(List.of(), List.of(), List.of());
+            Prepared batch = new Prepared(List.of(), List.of(), List.of(), null, 0);
             prepared.add(new WeakReference<>(batch));
             return Uni.createFrom().item(batch);
         }

@@ -50,11 +50,10 @@ public class AlertResource {
     private static final int MAX_LIMIT = 1000;
 
     private final AlertLog log;
-    private final AlertHub hub;
     private final Caller caller;
     private final StreamLimits limits;
     private final StreamTickets tickets;
-    private final SluiceConfig.Alerts.Stream streamConfig;
+    private final AlertSubscription.Shared shared;
     private final Duration retryAfter;
 
     AlertResource(
@@ -65,11 +64,10 @@ public class AlertResource {
             StreamTickets tickets,
             SluiceConfig config) {
         this.log = log;
-        this.hub = hub;
         this.caller = caller;
         this.limits = limits;
         this.tickets = tickets;
-        this.streamConfig = config.alerts().stream();
+        this.shared = new AlertSubscription.Shared(log, hub, config.alerts().stream());
         this.retryAfter = config.alerts().stream().retry();
     }
 
@@ -127,15 +125,9 @@ public class AlertResource {
                     retryAfter);
         }
         AlertSubscription subscription = new AlertSubscription(
-                caller.tenant(),
-                Set.copyOf(severities),
-                Set.copyOf(rules),
-                sink,
-                sse,
-                Vertx.currentContext(),
-                log,
-                hub,
-                streamConfig,
+                new AlertSubscription.Selection(caller.tenant(), Set.copyOf(severities), Set.copyOf(rules)),
+                new AlertSubscription.Connection(sink, sse, Vertx.currentContext()),
+                shared,
                 slot);
         subscription.start(after);
     }

@@ -21,8 +21,8 @@ import org.jboss.logging.Logger;
  * {@code max-stall} gets a final {@code cut-off} event and is closed; it resumes with
  * Last-Event-ID and misses nothing.
  *
- * <p>All state is touched on the connection's own Vert.x context only, so sends keep their
- * order without locks.
+ * <p>Where the subscription stands is one {@link State}; every change of it happens on the
+ * connection's own Vert.x context, so sends keep their order without locks.
  */
 final class AlertSubscription {
 
@@ -30,77 +30,87 @@ final class AlertSubscription {
     private static final long CUT_OFF_GRACE_MILLIS = 5_000;
     private static final long TICK_MILLIS = 500;
 
-    private final String tenant;
-    private final Set<String> severities;
-    private final Set<String> rules;
-    private final SseEventSink sink;
-    private final Sse sse;
-    private final Context context;
-    private final AlertLog log;
-    private final AlertHub hub;
-    private final SluiceConfig.Alerts.Stream config;
+    /** Which of the tenant's alerts the client asked for; an empty set asks for all. */
+    record Selection(String tenant, Set<String> severities, Set<String> rules) {
+
+        boolean wants(Alert alert) {
+            return (severities.isEmpty() || severities.contains(alert.severity()))
+                    && (rules.isEmpty() || rules.contains(alert.ruleId()));
+        }
+    }
+
+    /** The client's end: its SSE events, how to build them, and the Vert.x context it lives on. */
+    record Connection(SseEventSink events, Sse sse, Context context) {}
+
+    /** What every subscription of this replica shares. */
+    record Shared(AlertLog history, AlertHub hub, SluiceConfig.Alerts.Stream config) {}
+
+    /** Where the subscription stands with its tenant's stream of alerts. */
+    enum State {
+        /** Every alert up to {@code lastSent} is handed over: the next live one may go straight out. */
+        CAUGHT_UP,
+        /** Alerts after {@code lastSent} exist: read them from the history when the buffer has room. */
+        BEHIND,
+        /** A page of the history is being read. */
+        READING,
+        /** A page of the history is being read, and live alerts came meanwhile: read on after it. */
+        READING_WITH_MORE,
+        /** Closed, or being cut off: nothing more is sent. */
+        ENDED
+    }
+
+    private final Selection selection;
+    private final Connection connection;
+    private final Shared shared;
     /** Gives the stream's place back under the stream caps when it ends. */
     private final Runnable onEnd;
 
-    /** The last stream number handed out (or skipped by the filters). */
+    /** Until {@link #start} knows where to begin, live alerts only say there is more. */
+    private State state = State.READING;
+    /** The last stream number handed out (or skipped by the selection). */
     private long lastSent;
-    /** Sends handed to the connection and not yet written. */
-    private int unwritten;
-    /** A history read is under way. */
-    private boolean reading;
-    /** Alerts after {@code lastSent} are known to exist: read them when there is room. */
-    private boolean behind;
+    /** Events handed to the connection and not yet written to its socket. */
+    private int handedNotWritten;
+    /** Since when the buffer has been full ({@link System#nanoTime()}), or 0 while it has room. */
+    private long fullSince;
 
-    private boolean closed;
-    private long stalledSince;
     private long lastWrite = System.nanoTime();
-    private long timer = -1;
+    private long tickTimer = -1;
 
-    AlertSubscription(
-            String tenant,
-            Set<String> severities,
-            Set<String> rules,
-            SseEventSink sink,
-            Sse sse,
-            Context context,
-            AlertLog log,
-            AlertHub hub,
-            SluiceConfig.Alerts.Stream config,
-            Runnable onEnd) {
-        this.tenant = tenant;
-        this.severities = severities;
-        this.rules = rules;
-        this.sink = sink;
-        this.sse = sse;
-        this.context = context;
-        this.log = log;
-        this.hub = hub;
-        this.config = config;
+    AlertSubscription(Selection selection, Connection connection, Shared shared, Runnable onEnd) {
+        this.selection = selection;
+        this.connection = connection;
+        this.shared = shared;
         this.onEnd = onEnd;
     }
 
     String tenant() {
-        return tenant;
+        return selection.tenant();
     }
 
     /** Starts after {@code lastEventId}, or after the tenant's latest alert when it is null. */
     void start(Long lastEventId) {
-        context.runOnContext(ignored -> {
-            reading = true; // live alerts that come meanwhile only mark that there is more
-            hub.add(this);
-            send(sse.newEventBuilder()
-                    .comment("alerts of tenant " + tenant)
-                    .reconnectDelay(config.retry().toMillis())
+        connection.context().runOnContext(ignored -> {
+            shared.hub().add(this);
+            send(connection
+                    .sse()
+                    .newEventBuilder()
+                    .comment("alerts of tenant " + tenant())
+                    .reconnectDelay(shared.config().retry().toMillis())
                     .build());
-            timer = context.owner().setPeriodic(TICK_MILLIS, id -> tick());
+            if (state == State.ENDED) {
+                return; // the client went away at once
+            }
+            tickTimer = connection.context().owner().setPeriodic(TICK_MILLIS, id -> tick());
             if (lastEventId != null) {
                 lastSent = lastEventId;
                 readHistory();
             } else {
-                log.position(tenant)
+                shared.history()
+                        .position(tenant())
                         .subscribe()
                         .with(
-                                position -> context.runOnContext(v -> {
+                                position -> connection.context().runOnContext(v -> {
                                     lastSent = position;
                                     readHistory();
                                 }),
@@ -111,66 +121,74 @@ final class AlertSubscription {
 
     /** From the hub's thread; {@code json} is the alert as clients see it, made once for all of them. */
     void live(Alert alert, String json) {
-        context.runOnContext(ignored -> {
-            if (closed || alert.seq() <= lastSent) {
+        connection.context().runOnContext(ignored -> {
+            if (state == State.ENDED || alert.seq() <= lastSent) {
                 return; // sent already (or relayed twice)
             }
-            if (!reading && !behind && alert.seq() == lastSent + 1 && hasRoom()) {
+            if (state == State.CAUGHT_UP && alert.seq() == lastSent + 1 && hasRoom()) {
                 write(alert, json);
-            } else {
-                behind = true;
-                readHistoryIfRoom();
+                return;
             }
+            if (state == State.CAUGHT_UP) {
+                state = State.BEHIND;
+            } else if (state == State.READING) {
+                state = State.READING_WITH_MORE;
+            }
+            readHistoryIfRoom();
         });
     }
 
     private boolean hasRoom() {
-        return unwritten < config.buffer();
+        return handedNotWritten < shared.config().buffer();
     }
 
     private void readHistoryIfRoom() {
-        if (!reading && behind && !closed) {
-            if (hasRoom()) {
-                readHistory();
-            } else if (stalledSince == 0) {
-                stalledSince = System.nanoTime();
-            }
+        if (state != State.BEHIND) {
+            return;
+        }
+        if (hasRoom()) {
+            readHistory();
+        } else if (fullSince == 0) {
+            fullSince = System.nanoTime();
         }
     }
 
     /** Reads as much of the history after {@code lastSent} as the buffer has room for. */
     private void readHistory() {
-        reading = true;
-        behind = false;
-        int room = Math.min(config.catchUpPage(), config.buffer() - unwritten);
-        log.after(tenant, lastSent, Math.max(1, room))
+        if (state == State.ENDED) {
+            return; // the client went away while its position was looked up
+        }
+        state = State.READING;
+        int room = Math.min(shared.config().catchUpPage(), shared.config().buffer() - handedNotWritten);
+        shared.history()
+                .after(tenant(), lastSent, Math.max(1, room))
                 .subscribe()
-                .with(page -> context.runOnContext(ignored -> caughtUp(page, room)), this::fail);
+                .with(page -> connection.context().runOnContext(ignored -> read(page, room)), this::fail);
     }
 
-    private void caughtUp(List<Alert> page, int asked) {
-        reading = false;
-        if (closed) {
+    private void read(List<Alert> page, int asked) {
+        if (state == State.ENDED) {
             return;
         }
+        // A full page may not be the end of the history; live alerts that came meanwhile are not in it.
+        boolean more = state == State.READING_WITH_MORE || page.size() >= asked;
+        state = more ? State.BEHIND : State.CAUGHT_UP;
         for (Alert alert : page) {
             if (alert.seq() == lastSent + 1) {
                 write(alert, null);
             }
-        }
-        if (page.size() >= asked) {
-            behind = true; // there may be more
         }
         readHistoryIfRoom();
     }
 
     private void write(Alert alert, String json) {
         lastSent = alert.seq();
-        if (!severities.isEmpty() && !severities.contains(alert.severity())
-                || !rules.isEmpty() && !rules.contains(alert.ruleId())) {
+        if (!selection.wants(alert)) {
             return;
         }
-        send(sse.newEventBuilder()
+        send(connection
+                .sse()
+                .newEventBuilder()
                 .id(Long.toString(alert.seq()))
                 .name(alert.status())
                 .mediaType(MediaType.APPLICATION_JSON_TYPE)
@@ -181,21 +199,21 @@ final class AlertSubscription {
     private void send(OutboundSseEvent event) {
         CompletionStage<?> sent;
         try {
-            sent = sink.send(event);
+            sent = connection.events().send(event);
         } catch (IllegalStateException clientGone) {
             close(); // the connection closed before the sink noticed
             return;
         }
-        unwritten++;
+        handedNotWritten++;
         lastWrite = System.nanoTime();
-        sent.whenComplete((result, failure) -> context.runOnContext(ignored -> {
-            unwritten--;
+        sent.whenComplete((result, failure) -> connection.context().runOnContext(ignored -> {
+            handedNotWritten--;
             if (failure != null) {
                 close(); // the client went away
                 return;
             }
             if (hasRoom()) {
-                stalledSince = 0;
+                fullSince = 0;
             }
             readHistoryIfRoom();
         }));
@@ -203,60 +221,68 @@ final class AlertSubscription {
 
     /** Heartbeats on a quiet stream, and the end of a client that stays stalled. */
     private void tick() {
-        if (closed) {
+        if (state == State.ENDED) {
             return;
         }
         long now = System.nanoTime();
         if (!hasRoom()) {
-            if (stalledSince == 0) {
-                stalledSince = now;
-            } else if (now - stalledSince > config.maxStall().toNanos()) {
+            if (fullSince == 0) {
+                fullSince = now;
+            } else if (now - fullSince > shared.config().maxStall().toNanos()) {
                 cutOff();
             }
             return;
         }
-        if (now - lastWrite > config.heartbeat().toNanos()) {
-            send(sse.newEventBuilder().comment("heartbeat").build());
+        if (now - lastWrite > shared.config().heartbeat().toNanos()) {
+            send(connection.sse().newEventBuilder().comment("heartbeat").build());
         }
     }
 
     private void cutOff() {
-        LOG.debugf("cutting off an alert stream client of tenant %s: stalled at stream number %d", tenant, lastSent);
-        stop();
+        LOG.debugf("cutting off an alert stream client of tenant %s: stalled at stream number %d", tenant(), lastSent);
+        end();
         try {
-            sink.send(sse.newEventBuilder()
+            connection
+                    .events()
+                    .send(connection
+                            .sse()
+                            .newEventBuilder()
                             .name("cut-off")
                             .data("{\"reason\":\"the client reads too slowly; reconnect with Last-Event-ID\"}")
                             .build())
-                    .whenComplete((result, failure) -> context.runOnContext(ignored -> closeSink()));
+                    .whenComplete((result, failure) -> connection.context().runOnContext(ignored -> closeEvents()));
             // A client that reads nothing at all would never take the final event.
-            context.owner().setTimer(CUT_OFF_GRACE_MILLIS, id -> closeSink());
+            connection.context().owner().setTimer(CUT_OFF_GRACE_MILLIS, id -> closeEvents());
         } catch (IllegalStateException clientGone) {
-            closeSink();
+            closeEvents();
         }
     }
 
     private void fail(Throwable failure) {
-        LOG.warnf("an alert stream of tenant %s failed: %s", tenant, failure.toString());
-        context.runOnContext(ignored -> close());
+        LOG.warnf("an alert stream of tenant %s failed: %s", tenant(), failure.toString());
+        connection.context().runOnContext(ignored -> close());
     }
 
     private void close() {
-        stop();
-        closeSink();
+        end();
+        closeEvents();
     }
 
-    private void stop() {
-        closed = true;
-        hub.remove(this);
-        context.owner().cancelTimer(timer);
+    /** Sends nothing more and gives the stream's place back; once, however often it is called. */
+    private void end() {
+        if (state == State.ENDED) {
+            return;
+        }
+        state = State.ENDED;
+        shared.hub().remove(this);
+        connection.context().owner().cancelTimer(tickTimer);
         onEnd.run();
     }
 
-    private void closeSink() {
-        if (!sink.isClosed()) {
+    private void closeEvents() {
+        if (!connection.events().isClosed()) {
             try {
-                sink.close();
+                connection.events().close();
             } catch (IllegalStateException alreadyGone) {
                 // nothing left to close
             }

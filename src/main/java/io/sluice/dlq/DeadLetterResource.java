@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.caller.Caller;
 import io.sluice.caller.Scopes;
 import io.sluice.dlq.DeadLetterStore.Filter;
+import io.sluice.error.FieldErrors;
 import io.sluice.error.JsonObjectBody;
-import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.error.RequestNumbers;
@@ -25,7 +25,6 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
@@ -151,38 +150,34 @@ public class DeadLetterResource {
     @APIResponse(responseCode = "400", description = "The body is not a JSON object, or not a valid redrive request")
     public Uni<ObjectNode> redrive(byte[] body) {
         JsonNode request = JsonObjectBody.parse(body, "redrive request");
-        List<Map<String, String>> errors = new ArrayList<>();
-        request.fieldNames().forEachRemaining(member -> {
-            if (!REDRIVE_MEMBERS.contains(member)) {
-                errors.add(Map.of("pointer", "/" + member, "detail", "is not a member of a redrive request"));
-            }
-        });
+        FieldErrors errors = new FieldErrors();
+        errors.unknownMembers(request, REDRIVE_MEMBERS, "redrive request");
         List<Long> ids = ids(request.get("ids"), errors);
         String source = text(request, "source", errors);
         String reason = text(request, "reason", errors);
         JsonNode all = request.get("all");
         if (all != null && !all.isBoolean()) {
-            errors.add(Map.of("pointer", "/all", "detail", "must be true or false"));
+            errors.add("/all", "must be true or false");
         }
         boolean everything = all != null && all.booleanValue();
         if (ids == null && source == null && reason == null && !everything) {
-            errors.add(Map.of("pointer", "", "detail", "name ids, a source or reason, or all: true"));
+            errors.add("", "name ids, a source or reason, or all: true");
         }
-        JsonNode maxNode = request.get("max");
-        int max = MAX_REDRIVE;
-        if (maxNode != null) {
-            if (!maxNode.canConvertToInt() || maxNode.intValue() < 1 || maxNode.intValue() > MAX_REDRIVE) {
-                errors.add(Map.of("pointer", "/max", "detail", "must be between 1 and " + MAX_REDRIVE));
-            } else {
-                max = maxNode.intValue();
-            }
-        }
-        if (!errors.isEmpty()) {
-            throw new ProblemException(
-                    Problem.of(ProblemType.INVALID_REQUEST, "The redrive request is not valid: see errors.")
-                            .with("errors", errors));
-        }
+        int max = max(request.get("max"), errors);
+        errors.throwIfAny(ProblemType.INVALID_REQUEST, "redrive request");
         return run(caller.tenant(), Filter.dead(source, reason, ids), max);
+    }
+
+    /** How many to redrive at most: {@code max}, or all that may be redriven at once. */
+    private static int max(JsonNode max, FieldErrors errors) {
+        if (max == null) {
+            return MAX_REDRIVE;
+        }
+        if (!max.canConvertToInt() || max.intValue() < 1 || max.intValue() > MAX_REDRIVE) {
+            errors.add("/max", "must be between 1 and " + MAX_REDRIVE);
+            return MAX_REDRIVE;
+        }
+        return max.intValue();
     }
 
     private Uni<ObjectNode> run(String tenant, Filter filter, int max) {
@@ -196,18 +191,18 @@ public class DeadLetterResource {
         });
     }
 
-    private static List<Long> ids(JsonNode node, List<Map<String, String>> errors) {
+    private static List<Long> ids(JsonNode node, FieldErrors errors) {
         if (node == null) {
             return null;
         }
         if (!node.isArray() || node.isEmpty() || node.size() > MAX_REDRIVE) {
-            errors.add(Map.of("pointer", "/ids", "detail", "must be a list of 1 to " + MAX_REDRIVE + " entry ids"));
+            errors.add("/ids", "must be a list of 1 to " + MAX_REDRIVE + " entry ids");
             return null;
         }
         List<Long> ids = new ArrayList<>();
         for (int i = 0; i < node.size(); i++) {
             if (!node.get(i).canConvertToLong() || !node.get(i).isIntegralNumber()) {
-                errors.add(Map.of("pointer", "/ids/" + i, "detail", "must be an entry id"));
+                errors.add("/ids/" + i, "must be an entry id");
             } else {
                 ids.add(node.get(i).longValue());
             }
@@ -215,13 +210,13 @@ public class DeadLetterResource {
         return ids;
     }
 
-    private static String text(JsonNode request, String member, List<Map<String, String>> errors) {
+    private static String text(JsonNode request, String member, FieldErrors errors) {
         JsonNode value = request.get(member);
         if (value == null) {
             return null;
         }
         if (!value.isTextual() || value.textValue().isEmpty()) {
-            errors.add(Map.of("pointer", "/" + member, "detail", "must be a non-empty string"));
+            errors.add("/" + member, "must be a non-empty string");
             return null;
         }
         return value.textValue();

@@ -111,11 +111,7 @@ final class EventDecoder {
      * allowed (a trailing newline is the norm), a blank line between events is a bad line.
      */
     private List<Decoded> lines(byte[] body) {
-        int end = body.length;
-        while (end > 0
-                && (body[end - 1] == '\n' || body[end - 1] == '\r' || body[end - 1] == ' ' || body[end - 1] == '\t')) {
-            end--;
-        }
+        int end = endOfLastLine(body);
         if (end == 0) {
             throw ProblemException.of(ProblemType.INVALID_EVENT, "The body holds no line with an event.");
         }
@@ -140,6 +136,16 @@ final class EventDecoder {
             start = newline + 1;
         }
         return lines;
+    }
+
+    /** Where the body ends without the blank lines (and spaces) after its last event. */
+    private static int endOfLastLine(byte[] body) {
+        int end = body.length;
+        while (end > 0
+                && (body[end - 1] == '\n' || body[end - 1] == '\r' || body[end - 1] == ' ' || body[end - 1] == '\t')) {
+            end--;
+        }
+        return end;
     }
 
     /** Binary mode: attributes in {@code ce-*} headers, the body is the event's data. */

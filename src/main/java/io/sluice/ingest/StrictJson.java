@@ -105,10 +105,7 @@ final class StrictJson {
 
     private Values parseValues(byte[] body, boolean splitArray, Subject subject) {
         String it = subject.name();
-        int invalid = Utf8.firstInvalid(body);
-        if (invalid >= 0) {
-            throw malformed(it + " is not valid UTF-8 (byte offset " + invalid + ").");
-        }
+        requireUtf8(body, it);
         Values values;
         try (JsonParser parser = mapper.createParser(body)) {
             JsonToken first = parser.nextToken();
@@ -134,6 +131,19 @@ final class StrictJson {
         } catch (IOException e) {
             throw malformed(it + " is not well-formed JSON.");
         }
+        requireDoubles(values);
+        return values;
+    }
+
+    private static void requireUtf8(byte[] body, String it) {
+        int invalid = Utf8.firstInvalid(body);
+        if (invalid >= 0) {
+            throw malformed(it + " is not valid UTF-8 (byte offset " + invalid + ").");
+        }
+    }
+
+    /** Refuses the first number beyond the range of a double, naming where it is. */
+    private static void requireDoubles(Values values) {
         for (int i = 0; i < values.values().size(); i++) {
             String outOfRange = firstNumberOutOfRange(values.values().get(i).node(), values.array() ? "/" + i : "");
             if (outOfRange != null) {
@@ -141,7 +151,6 @@ final class StrictJson {
                         + " is outside the range of a double-precision number.");
             }
         }
-        return values;
     }
 
     /** The elements of the array whose start the parser is at, up to and with its end. */

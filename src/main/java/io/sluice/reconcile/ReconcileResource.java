@@ -6,8 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.caller.Caller;
 import io.sluice.caller.Scopes;
 import io.sluice.config.SluiceConfig;
-import io.sluice.error.Problem;
-import io.sluice.error.ProblemException;
+import io.sluice.error.FieldErrors;
 import io.sluice.error.ProblemType;
 import io.sluice.reconcile.ReconcileCounts.Minute;
 import io.smallrye.mutiny.Uni;
@@ -22,9 +21,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
@@ -67,22 +64,18 @@ public class ReconcileResource {
             responseCode = "400",
             description = "from or to is not an RFC 3339 time, to is not after from, or the range is too long")
     public Uni<ObjectNode> reconcile(@QueryParam("from") String fromParam, @QueryParam("to") String toParam) {
-        List<Map<String, String>> errors = new ArrayList<>();
+        FieldErrors errors = new FieldErrors();
         Instant to = toParam == null ? Instant.now() : time("to", toParam, errors);
         Instant from =
                 fromParam == null ? (to == null ? null : to.minus(DEFAULT_RANGE)) : time("from", fromParam, errors);
         if (from != null && to != null) {
             if (!from.isBefore(to)) {
-                errors.add(Map.of("pointer", "to", "detail", "must come after from"));
+                errors.add("to", "must come after from");
             } else if (Duration.between(from, to).compareTo(config.maxRange()) > 0) {
-                errors.add(Map.of("pointer", "to", "detail", "the range may cover at most " + config.maxRange()));
+                errors.add("to", "the range may cover at most " + config.maxRange());
             }
         }
-        if (!errors.isEmpty()) {
-            throw new ProblemException(
-                    Problem.of(ProblemType.INVALID_REQUEST, "The reconcile range is not valid: see errors.")
-                            .with("errors", errors));
-        }
+        errors.throwIfAny(ProblemType.INVALID_REQUEST, "reconcile range");
         // Whole minutes: a minute is counted whole or not at all.
         Instant start = from.truncatedTo(ChronoUnit.MINUTES);
         Instant end = to.truncatedTo(ChronoUnit.MINUTES).equals(to)
@@ -127,11 +120,11 @@ public class ReconcileResource {
                 .put("drift", minute.drift());
     }
 
-    private static Instant time(String name, String value, List<Map<String, String>> errors) {
+    private static Instant time(String name, String value, FieldErrors errors) {
         try {
             return OffsetDateTime.parse(value).toInstant();
         } catch (DateTimeParseException e) {
-            errors.add(Map.of("pointer", name, "detail", "must be an RFC 3339 time, such as 2026-12-01T10:00:00Z"));
+            errors.add(name, "must be an RFC 3339 time, such as 2026-12-01T10:00:00Z");
             return null;
         }
     }

@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.caller.Caller;
 import io.sluice.caller.Scopes;
+import io.sluice.error.FieldErrors;
 import io.sluice.error.JsonObjectBody;
-import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.smallrye.mutiny.Uni;
@@ -23,9 +23,7 @@ import java.net.URI;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -63,26 +61,18 @@ public class ReplayResource {
     @APIResponse(responseCode = "400", description = "The body is not a JSON object, or not a valid replay request")
     public Uni<Response> start(byte[] body) {
         JsonNode request = JsonObjectBody.parse(body, "replay request");
-        List<Map<String, String>> errors = new ArrayList<>();
+        FieldErrors errors = new FieldErrors();
         Instant from = time(request, "from", errors);
         Instant to = time(request, "to", errors);
         JsonNode dryRun = request.get("dryRun");
         if (dryRun != null && !dryRun.isBoolean()) {
-            errors.add(Map.of("pointer", "/dryRun", "detail", "must be true or false"));
+            errors.add("/dryRun", "must be true or false");
         }
-        request.fieldNames().forEachRemaining(member -> {
-            if (!List.of("from", "to", "dryRun").contains(member)) {
-                errors.add(Map.of("pointer", "/" + member, "detail", "is not a member of a replay request"));
-            }
-        });
+        errors.unknownMembers(request, Set.of("from", "to", "dryRun"), "replay request");
         if (from != null && to != null && !from.isBefore(to)) {
-            errors.add(Map.of("pointer", "/to", "detail", "must come after from"));
+            errors.add("/to", "must come after from");
         }
-        if (!errors.isEmpty()) {
-            throw new ProblemException(
-                    Problem.of(ProblemType.INVALID_REQUEST, "The replay request is not valid: see errors.")
-                            .with("errors", errors));
-        }
+        errors.throwIfAny(ProblemType.INVALID_REQUEST, "replay request");
         return replays.start(caller.tenant(), from, to, dryRun != null && dryRun.booleanValue(), caller.credential())
                 .map(replay -> Response.accepted(replay.toJson())
                         .location(URI.create("/v1/admin/replay/" + replay.id))
@@ -123,7 +113,7 @@ public class ReplayResource {
         return replay;
     }
 
-    private static Instant time(JsonNode request, String member, List<Map<String, String>> errors) {
+    private static Instant time(JsonNode request, String member, FieldErrors errors) {
         JsonNode value = request.get(member);
         try {
             if (value != null && value.isTextual()) {
@@ -132,7 +122,7 @@ public class ReplayResource {
         } catch (DateTimeParseException e) {
             // answered below
         }
-        errors.add(Map.of("pointer", "/" + member, "detail", "must be an RFC 3339 time, such as 2026-12-01T10:00:00Z"));
+        errors.add("/" + member, "must be an RFC 3339 time, such as 2026-12-01T10:00:00Z");
         return null;
     }
 }

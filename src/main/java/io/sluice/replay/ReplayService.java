@@ -100,18 +100,7 @@ public class ReplayService {
         try (KafkaConsumer<String, byte[]> consumer = consumer(replay)) {
             Map<TopicPartition, Long> ends = bounds(consumer, replay);
             while (!ends.isEmpty() && !replay.cancelRequested()) {
-                List<ConsumerRecord<String, byte[]>> mine = new ArrayList<>();
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(POLL)) {
-                    TopicPartition partition = new TopicPartition(record.topic(), record.partition());
-                    Long end = ends.get(partition);
-                    if (end == null || record.offset() >= end) {
-                        continue;
-                    }
-                    replay.read.incrementAndGet();
-                    if (inRange(record, replay) && isTenants(record, replay.tenant)) {
-                        mine.add(record);
-                    }
-                }
+                List<ConsumerRecord<String, byte[]>> mine = mine(consumer.poll(POLL), ends, replay);
                 replay.matched.addAndGet(mine.size());
                 if (!replay.dryRun && !mine.isEmpty()) {
                     replay.restored.addAndGet(sink.restore(mine).await().indefinitely());
@@ -131,6 +120,23 @@ public class ReplayService {
                 replay.read.get(),
                 replay.matched.get(),
                 replay.restored.get());
+    }
+
+    /** Of {@code polled}, the records before their partition's end that the replay is for; counts those read. */
+    private static List<ConsumerRecord<String, byte[]>> mine(
+            Iterable<ConsumerRecord<String, byte[]>> polled, Map<TopicPartition, Long> ends, Replay replay) {
+        List<ConsumerRecord<String, byte[]>> mine = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : polled) {
+            Long end = ends.get(new TopicPartition(record.topic(), record.partition()));
+            if (end == null || record.offset() >= end) {
+                continue;
+            }
+            replay.read.incrementAndGet();
+            if (inRange(record, replay) && isTenants(record, replay.tenant)) {
+                mine.add(record);
+            }
+        }
+        return mine;
     }
 
     /** Seeks every partition to {@code from}; the answer is where each must stop (partitions with nothing left out). */

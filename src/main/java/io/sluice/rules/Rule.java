@@ -91,18 +91,11 @@ public record Rule(
         return json;
     }
 
-    /** Reads the kind-specific part back from {@code rules.definition}. */
-    static Rule of(
-            String tenant,
-            String id,
-            int version,
-            String name,
-            RuleKind kind,
-            String severity,
-            String eventType,
-            JsonNode definition,
-            Instant createdAt,
-            Instant updatedAt) {
+    /**
+     * This rule with its kind-specific part read back from {@code definition} (the column
+     * {@code rules.definition}); the rest comes from the columns of the same name.
+     */
+    Rule withDefinition(JsonNode definition) {
         Threshold threshold = null;
         Rate rate = null;
         Absence absence = null;

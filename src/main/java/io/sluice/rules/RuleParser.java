@@ -2,16 +2,12 @@ package io.sluice.rules;
 
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.sluice.error.Problem;
-import io.sluice.error.ProblemException;
+import io.sluice.error.FieldErrors;
+import io.sluice.error.JsonObjectBody;
 import io.sluice.error.ProblemType;
-import java.io.IOException;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.List;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,76 +39,57 @@ final class RuleParser {
     private static final Duration LONGEST_WINDOW = Duration.ofDays(1);
     private static final Duration LONGEST_SILENCE = Duration.ofDays(30);
 
-    private final ObjectMapper json;
-
-    RuleParser(ObjectMapper json) {
-        this.json = json;
-    }
-
     Draft parse(byte[] body) {
-        JsonNode root;
-        try {
-            root = json.readTree(body);
-        } catch (IOException e) {
-            throw ProblemException.of(ProblemType.MALFORMED_JSON, "The body is not well-formed JSON.");
-        }
-        if (root == null || !root.isObject()) {
-            throw ProblemException.of(ProblemType.MALFORMED_JSON, "A rule is a JSON object.");
-        }
-        List<Map<String, String>> errors = new ArrayList<>();
+        JsonNode root = JsonObjectBody.parse(body, "rule");
+        FieldErrors errors = new FieldErrors();
         String name = text(root, "name", true, 200, errors);
         String kindName = text(root, "kind", true, 20, errors);
         RuleKind kind = kindName == null ? null : RuleKind.of(kindName);
         if (kindName != null && kind == null) {
-            errors.add(error("/kind", "must be one of threshold, rate, absence"));
+            errors.add("/kind", "must be one of threshold, rate, absence");
         }
-        String severity = root.has("severity") ? text(root, "severity", true, 20, errors) : "warning";
-        if (severity != null && !SEVERITIES.contains(severity)) {
-            errors.add(error("/severity", "must be one of info, warning, critical"));
-        }
+        String severity = severity(root, errors);
         String eventType = text(root, "type", false, 512, errors);
-        for (Iterator<String> names = root.fieldNames(); names.hasNext(); ) {
-            String member = names.next();
-            if (!COMMON.contains(member) && (kind == null || !OWN.get(kind).contains(member))) {
-                errors.add(
-                        error("/" + member, "is not a member of a " + (kind == null ? "" : kindName + " ") + "rule"));
-            }
+        // Members all rules have, and those of its own kind.
+        Set<String> members = new HashSet<>(COMMON);
+        if (kind != null) {
+            members.addAll(OWN.get(kind));
         }
-        Rule.Threshold threshold = null;
-        Rule.Rate rate = null;
-        Rule.Absence absence = null;
-        if (kind == RuleKind.THRESHOLD) {
-            threshold = threshold(root, errors);
-        } else if (kind == RuleKind.RATE) {
-            rate = rate(root, errors);
-        } else if (kind == RuleKind.ABSENCE) {
-            Duration silence = duration(root, "silence", LONGEST_SILENCE, errors);
-            absence = silence == null ? null : new Rule.Absence(silence);
-        }
-        if (!errors.isEmpty()) {
-            throw new ProblemException(Problem.of(ProblemType.INVALID_RULE, "The rule is not valid: see errors.")
-                    .with("errors", errors));
-        }
-        return new Draft(name, kind, severity, eventType, threshold, rate, absence);
+        errors.unknownMembers(root, members, (kind == null ? "" : kindName + " ") + "rule");
+        Draft draft = new Draft(
+                name,
+                kind,
+                severity,
+                eventType,
+                kind == RuleKind.THRESHOLD ? threshold(root, errors) : null,
+                kind == RuleKind.RATE ? rate(root, errors) : null,
+                kind == RuleKind.ABSENCE ? absence(root, errors) : null);
+        errors.throwIfAny(ProblemType.INVALID_RULE, "rule");
+        return draft;
     }
 
-    private static Rule.Threshold threshold(JsonNode root, List<Map<String, String>> errors) {
-        String pointer = text(root, "pointer", true, 1024, errors);
-        if (pointer != null) {
-            try {
-                JsonPointer.compile(pointer);
-            } catch (IllegalArgumentException e) {
-                errors.add(error("/pointer", "must be a JSON Pointer into data, such as /temperature"));
-                pointer = null;
-            }
+    private static String severity(JsonNode root, FieldErrors errors) {
+        String severity = root.has("severity") ? text(root, "severity", true, 20, errors) : "warning";
+        if (severity != null && !SEVERITIES.contains(severity)) {
+            errors.add("/severity", "must be one of info, warning, critical");
         }
+        return severity;
+    }
+
+    private static Rule.Absence absence(JsonNode root, FieldErrors errors) {
+        Duration silence = duration(root, "silence", LONGEST_SILENCE, errors);
+        return silence == null ? null : new Rule.Absence(silence);
+    }
+
+    private static Rule.Threshold threshold(JsonNode root, FieldErrors errors) {
+        String pointer = pointer(root, errors);
         String op = text(root, "op", true, 2, errors);
         if (op != null && !OPERATORS.contains(op)) {
-            errors.add(error("/op", "must be one of > >= < <= == !="));
+            errors.add("/op", "must be one of > >= < <= == !=");
         }
         JsonNode value = root.get("value");
         if (value == null || !value.isNumber() || !Double.isFinite(value.asDouble())) {
-            errors.add(error("/value", "must be a number"));
+            errors.add("/value", "must be a number");
             return null;
         }
         return pointer == null || op == null || !OPERATORS.contains(op)
@@ -120,17 +97,31 @@ final class RuleParser {
                 : new Rule.Threshold(pointer, op, value.asDouble());
     }
 
-    private static Rule.Rate rate(JsonNode root, List<Map<String, String>> errors) {
+    private static String pointer(JsonNode root, FieldErrors errors) {
+        String pointer = text(root, "pointer", true, 1024, errors);
+        if (pointer == null) {
+            return null;
+        }
+        try {
+            JsonPointer.compile(pointer);
+            return pointer;
+        } catch (IllegalArgumentException e) {
+            errors.add("/pointer", "must be a JSON Pointer into data, such as /temperature");
+            return null;
+        }
+    }
+
+    private static Rule.Rate rate(JsonNode root, FieldErrors errors) {
         JsonNode count = root.get("count");
         boolean countValid = count != null && count.canConvertToInt() && count.isIntegralNumber() && count.asInt() >= 1;
         if (!countValid) {
-            errors.add(error("/count", "must be an integer of at least 1 (fires above it)"));
+            errors.add("/count", "must be an integer of at least 1 (fires above it)");
         }
         Duration window = duration(root, "window", LONGEST_WINDOW, errors);
         return countValid && window != null ? new Rule.Rate(count.asInt(), window) : null;
     }
 
-    private static Duration duration(JsonNode root, String member, Duration longest, List<Map<String, String>> errors) {
+    private static Duration duration(JsonNode root, String member, Duration longest, FieldErrors errors) {
         String text = text(root, member, true, 40, errors);
         if (text == null) {
             return null;
@@ -138,41 +129,36 @@ final class RuleParser {
         try {
             Duration duration = Duration.parse(text);
             if (duration.compareTo(SHORTEST) < 0 || duration.compareTo(longest) > 0) {
-                errors.add(error("/" + member, "must be between PT1S and " + longest));
+                errors.add("/" + member, "must be between PT1S and " + longest);
                 return null;
             }
             return duration;
         } catch (DateTimeParseException e) {
-            errors.add(error("/" + member, "must be an ISO-8601 duration, such as PT5M"));
+            errors.add("/" + member, "must be an ISO-8601 duration, such as PT5M");
             return null;
         }
     }
 
-    private static String text(
-            JsonNode root, String member, boolean required, int maxLength, List<Map<String, String>> errors) {
+    private static String text(JsonNode root, String member, boolean required, int maxLength, FieldErrors errors) {
         JsonNode value = root.get(member);
         if (value == null || value.isNull()) {
             if (required) {
-                errors.add(error("/" + member, "is required"));
+                errors.add("/" + member, "is required");
             }
             return null;
         }
         if (!value.isTextual() || value.textValue().isBlank()) {
-            errors.add(error("/" + member, "must be a non-empty string"));
+            errors.add("/" + member, "must be a non-empty string");
             return null;
         }
         if (value.textValue().indexOf('\0') >= 0) {
-            errors.add(error("/" + member, "must not contain NUL (U+0000)"));
+            errors.add("/" + member, "must not contain NUL (U+0000)");
             return null;
         }
         if (value.textValue().length() > maxLength) {
-            errors.add(error("/" + member, "must be at most " + maxLength + " characters"));
+            errors.add("/" + member, "must be at most " + maxLength + " characters");
             return null;
         }
         return value.textValue();
-    }
-
-    private static Map<String, String> error(String pointer, String detail) {
-        return Map.of("pointer", pointer, "detail", detail);
     }
 }

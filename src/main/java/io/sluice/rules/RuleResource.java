@@ -1,7 +1,6 @@
 package io.sluice.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -48,11 +47,11 @@ public class RuleResource {
     private final AuditLog audit;
     private final RuleParser parser;
 
-    RuleResource(RuleStore store, Caller caller, AuditLog audit, ObjectMapper json) {
+    RuleResource(RuleStore store, Caller caller, AuditLog audit) {
         this.store = store;
         this.caller = caller;
         this.audit = audit;
-        this.parser = new RuleParser(json);
+        this.parser = new RuleParser();
     }
 
     @POST

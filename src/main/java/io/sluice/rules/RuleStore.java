@@ -159,7 +159,7 @@ public class RuleStore {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("rules.definition is not JSON", e);
         }
-        return Rule.of(
+        Rule columns = new Rule(
                 row.getString(0),
                 row.getString(1),
                 row.getInteger(2),
@@ -167,8 +167,11 @@ public class RuleStore {
                 RuleKind.of(row.getString(4)),
                 row.getString(5),
                 row.getString(6),
-                definition,
+                null,
+                null,
+                null,
                 row.getOffsetDateTime(8).withOffsetSameInstant(ZoneOffset.UTC).toInstant(),
                 row.getOffsetDateTime(9).withOffsetSameInstant(ZoneOffset.UTC).toInstant());
+        return columns.withDefinition(definition);
     }
 }

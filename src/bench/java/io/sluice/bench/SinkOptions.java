@@ -5,73 +5,53 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * Options of the sink benchmark's commands ({@code --name value}, {@code --flag}, positional
- * words), and the key=value results file the commands append to and the report reads.
+ * Options of the sink benchmark's commands, as {@link Args} reads them, with what only they
+ * need: the {@code --watch name=pid} processes, and the key=value results file the commands
+ * append to and the report reads.
  */
 final class SinkOptions {
 
-    private final Map<String, List<String>> options = new LinkedHashMap<>();
-    private final List<String> positional = new ArrayList<>();
+    private final Args args;
+
+    private SinkOptions(Args args) {
+        this.args = args;
+    }
 
     static SinkOptions parse(String[] argv) {
-        SinkOptions parsed = new SinkOptions();
-        for (int i = 0; i < argv.length; i++) {
-            String word = argv[i];
-            if (!word.startsWith("--")) {
-                parsed.positional.add(word);
-                continue;
-            }
-            String name = word.substring(2);
-            String value = "true";
-            int eq = name.indexOf('=');
-            if (eq >= 0) {
-                value = name.substring(eq + 1);
-                name = name.substring(0, eq);
-            } else if (i + 1 < argv.length && !argv[i + 1].startsWith("--")) {
-                value = argv[++i];
-            }
-            parsed.options.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
-        }
-        return parsed;
+        return new SinkOptions(Args.parse(argv));
     }
 
     String positional(int index) {
-        return index < positional.size() ? positional.get(index) : "";
+        return args.positional(index, "");
     }
 
     boolean has(String name) {
-        return options.containsKey(name);
+        return args.has(name);
     }
 
     String get(String name, String fallback) {
-        List<String> values = options.get(name);
-        return values == null ? fallback : values.get(values.size() - 1);
+        return args.get(name, fallback);
     }
 
     String require(String name) {
-        String value = get(name, null);
-        if (value == null) {
-            throw new IllegalArgumentException("missing --" + name);
-        }
-        return value;
+        return args.require(name);
     }
 
     List<String> all(String name) {
-        return options.getOrDefault(name, List.of());
+        return args.all(name);
     }
 
     int getInt(String name, int fallback) {
-        return Integer.parseInt(get(name, Integer.toString(fallback)));
+        return args.getInt(name, fallback);
     }
 
     double getDouble(String name, double fallback) {
-        return Double.parseDouble(get(name, Double.toString(fallback)));
+        return args.getDouble(name, fallback);
     }
 
     /** {@code --watch name=pid} options, in order. */

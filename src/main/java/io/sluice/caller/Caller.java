@@ -39,7 +39,7 @@ public class Caller {
         return Optional.ofNullable(identity.getAttribute(TENANT_ATTRIBUTE));
     }
 
-    /** The credential's id ({@code key:<id>}, {@code jwt:<subject>} or {@code bootstrap}): never a secret. */
+    /** The credential's id ({@code key:<id>}, {@code jwt:<tenant>/<subject>} or {@code bootstrap}): never a secret. */
     public String credential() {
         String credential = identity.getAttribute(CREDENTIAL_ATTRIBUTE);
         return credential != null ? credential : identity.getPrincipal().getName();

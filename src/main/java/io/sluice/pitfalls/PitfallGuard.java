@@ -4,6 +4,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.sluice.ingest.SizeLimitChain;
 import io.sluice.kafka.KafkaAdmin;
+import io.sluice.security.JwtSettings;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -103,12 +104,25 @@ public class PitfallGuard {
                         "the cluster did not describe the topics; their durability is unknown")));
         return Uni.combine().all().unis(sizeChain, topicChecks).with((chain, found) -> {
             List<Pitfall> pitfalls = new ArrayList<>(ClientPitfalls.check(config));
+            pitfalls.add(jwt(JwtSettings.of(config)));
             pitfalls.add(chain);
             pitfalls.addAll(found);
             Report report = new Report(Instant.now(), List.copyOf(pitfalls));
             last.set(report);
             return report;
         });
+    }
+
+    private static Pitfall jwt(JwtSettings.Verdict verdict) {
+        if (!verdict.accepted()) {
+            return Pitfall.pass("jwt verification", verdict.found(), "only API keys are accepted");
+        }
+        return verdict.problem() == null
+                ? Pitfall.pass(
+                        "jwt verification",
+                        verdict.found(),
+                        "a token is accepted only from this issuer and for this audience")
+                : Pitfall.fail("jwt verification", verdict.found(), verdict.problem());
     }
 
     /**

@@ -5,6 +5,7 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.sluice.caller.TenantName;
 import io.sluice.config.SluiceConfig;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,9 +13,12 @@ import jakarta.json.JsonString;
 import org.eclipse.microprofile.jwt.JsonWebToken;
 
 /**
- * Binds a verified JWT to its tenant ({@code sluice.security.jwt.tenant-claim}); a token
- * without one is refused, since every read and write is scoped by tenant. Its scopes come from
- * the {@code scope} claim (SmallRye JWT's {@code smallrye.jwt.path.groups}).
+ * Binds a verified JWT (signature, issuer, audience and expiry checked by SmallRye JWT, see
+ * {@link JwtSettings}) to its tenant ({@code sluice.security.jwt.tenant-claim}); a token
+ * without one, or whose tenant is not a tenant name, is refused, since every read and write is
+ * scoped by tenant. Its scopes come from the {@code scope} claim (SmallRye JWT's
+ * {@code smallrye.jwt.path.groups}). Its credential id names the tenant as well as the subject:
+ * the same subject in two tenants is two credentials, with a rate bucket and stream cap each.
  */
 @ApplicationScoped
 class JwtTenantAugmentor implements SecurityIdentityAugmentor {
@@ -35,10 +39,15 @@ class JwtTenantAugmentor implements SecurityIdentityAugmentor {
             return Uni.createFrom()
                     .failure(new AuthenticationFailedException("the token has no " + tenantClaim + " claim"));
         }
+        if (!TenantName.isValid(tenant)) {
+            return Uni.createFrom()
+                    .failure(new AuthenticationFailedException(
+                            "the token's " + tenantClaim + " claim is not a tenant name: " + TenantName.RULE));
+        }
         return Uni.createFrom()
                 .item(QuarkusSecurityIdentity.builder(identity)
                         .addAttribute(Identities.TENANT, tenant)
-                        .addAttribute(Identities.CREDENTIAL, "jwt:" + token.getName())
+                        .addAttribute(Identities.CREDENTIAL, "jwt:" + tenant + "/" + token.getName())
                         .build());
     }
 

@@ -2,6 +2,7 @@ package io.sluice.security;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sluice.caller.Scopes;
+import io.sluice.caller.TenantName;
 import io.sluice.error.FieldErrors;
 import io.sluice.error.JsonObjectBody;
 import io.sluice.error.ProblemType;
@@ -10,7 +11,6 @@ import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Reads {@code {"tenant": "...", "scopes": [...], "description": "...", "expiresAt": "..."}} and
@@ -19,8 +19,6 @@ import java.util.regex.Pattern;
 final class KeyRequestParser {
 
     /** Tenants end up in Redis keys, Kafka headers and metric tags: a plain, short alphabet. */
-    static final Pattern TENANT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
-
     private static final Set<String> MEMBERS = Set.of("tenant", "scopes", "description", "expiresAt");
 
     /** {@code defaultTenant}: the tenant of a key that names none (the caller's own), or null if one must be named. */
@@ -31,10 +29,8 @@ final class KeyRequestParser {
         String tenant = defaultTenant;
         JsonNode tenantNode = root.get("tenant");
         if (tenantNode != null) {
-            if (!tenantNode.isTextual()
-                    || !TENANT.matcher(tenantNode.textValue()).matches()) {
-                errors.add(
-                        "/tenant", "must be 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
+            if (!tenantNode.isTextual() || !TenantName.isValid(tenantNode.textValue())) {
+                errors.add("/tenant", "must be " + TenantName.RULE);
             } else {
                 tenant = tenantNode.textValue();
             }

@@ -44,7 +44,7 @@ class PackageGraphTest {
             Map.entry("dlq", Set.of("audit", "caller", "error", "ingest", "record")),
             Map.entry("replay", Set.of("audit", "caller", "config", "error", "record", "sink")),
             Map.entry("lookup", Set.of("caller", "error")),
-            Map.entry("pitfalls", Set.of("caller", "config", "ingest", "kafka")),
+            Map.entry("pitfalls", Set.of("caller", "config", "ingest", "kafka", "security")),
             Map.entry("health", Set.of("config", "ingest", "kafka")),
             Map.entry("dashboard", Set.of("caller", "pitfalls", "reconcile", "sink")),
             Map.entry("api", Set.of("error")));

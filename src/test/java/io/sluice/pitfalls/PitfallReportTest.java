@@ -46,6 +46,10 @@ class PitfallReportTest {
         assertThat(status(report, "topic sluice.events: replication factor")).isEqualTo("warn");
         assertThat(status(report, "topic sluice.events: unclean.leader.election.enable"))
                 .isEqualTo("pass");
+        // The tests trust a key, an issuer and an audience (TestTokens): JWTs on, and verified.
+        assertThat(status(report, "jwt verification")).isEqualTo("pass");
+        assertThat(report.getString("checks.find { it.check == 'jwt verification' }.found"))
+                .isEqualTo("issuer https://issuer.sluice.test, audience sluice");
 
         JsonPath ready = anonymous()
                 .get("/q/health/ready")

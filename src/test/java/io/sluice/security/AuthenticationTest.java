@@ -63,7 +63,10 @@ class AuthenticationTest {
             "an expired JWT",
             "a JWT with a bad signature",
             "an unsigned JWT (alg none)",
-            "a JWT without a tenant");
+            "a JWT without a tenant",
+            "a JWT for another audience",
+            "a JWT from another issuer",
+            "a JWT whose tenant is not a tenant name");
 
     static Stream<Arguments> badCredentialsOnEveryEndpoint() {
         return Stream.of("ingest", "stream", "admin")
@@ -101,6 +104,11 @@ class AuthenticationTest {
             bad.put("a JWT with a bad signature", "Bearer " + TestTokens.badSignature("alice", tenant, scopes));
             bad.put("an unsigned JWT (alg none)", "Bearer " + TestTokens.unsigned("alice", tenant, scopes));
             bad.put("a JWT without a tenant", "Bearer " + TestTokens.withoutTenant("alice", scopes));
+            bad.put("a JWT for another audience", "Bearer " + TestTokens.forAnotherAudience("alice", tenant, scopes));
+            bad.put("a JWT from another issuer", "Bearer " + TestTokens.fromAnotherIssuer("alice", tenant, scopes));
+            bad.put(
+                    "a JWT whose tenant is not a tenant name",
+                    "Bearer " + TestTokens.token("alice", "acme/../" + tenant, scopes));
             Thread.sleep(Math.max(0, Duration.between(Instant.now(), expiry).toMillis() + 200));
         }
         return bad.get(what);

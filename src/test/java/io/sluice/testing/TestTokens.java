@@ -19,6 +19,9 @@ public final class TestTokens {
 
     public static final String ISSUER = "https://issuer.sluice.test";
 
+    /** Who the tokens are for: Sluice, as the identity provider names it. */
+    public static final String AUDIENCE = "sluice";
+
     private static final KeyPair TRUSTED = rsaKeyPair();
     /** Signs tokens no application trusts: a bad signature. */
     private static final KeyPair UNTRUSTED = rsaKeyPair();
@@ -31,7 +34,9 @@ public final class TestTokens {
                 "mp.jwt.verify.publickey",
                 Base64.getEncoder().encodeToString(TRUSTED.getPublic().getEncoded()),
                 "mp.jwt.verify.issuer",
-                ISSUER);
+                ISSUER,
+                "mp.jwt.verify.audiences",
+                AUDIENCE);
     }
 
     /** A valid token for {@code tenant} with {@code scopes} (space-separated), good for five minutes. */
@@ -67,14 +72,35 @@ public final class TestTokens {
     /** A valid token without a tenant claim. */
     public static String withoutTenant(String subject, String scopes) {
         return note(Jwt.issuer(ISSUER)
+                .audience(AUDIENCE)
                 .subject(subject)
                 .claim("scope", scopes)
                 .expiresIn(300)
                 .sign(TRUSTED.getPrivate()));
     }
 
+    /** A token like {@link #token}, signed by the trusted key, but for another service. */
+    public static String forAnotherAudience(String subject, String tenant, String scopes) {
+        return note(claims(subject, tenant, scopes)
+                .audience("billing")
+                .expiresIn(300)
+                .sign(TRUSTED.getPrivate()));
+    }
+
+    /** A token like {@link #token}, signed by the trusted key, naming another issuer. */
+    public static String fromAnotherIssuer(String subject, String tenant, String scopes) {
+        return note(claims(subject, tenant, scopes)
+                .issuer("https://other-issuer.sluice.test")
+                .expiresIn(300)
+                .sign(TRUSTED.getPrivate()));
+    }
+
     private static JwtClaimsBuilder claims(String subject, String tenant, String scopes) {
-        return Jwt.issuer(ISSUER).subject(subject).claim("tenant", tenant).claim("scope", scopes);
+        return Jwt.issuer(ISSUER)
+                .audience(AUDIENCE)
+                .subject(subject)
+                .claim("tenant", tenant)
+                .claim("scope", scopes);
     }
 
     private static String note(String token) {

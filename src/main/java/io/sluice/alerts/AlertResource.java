@@ -11,6 +11,7 @@ import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.error.RequestNumbers;
+import io.sluice.security.ApiKeys;
 import io.sluice.security.StreamLimits;
 import io.sluice.security.StreamTickets;
 import io.smallrye.common.annotation.NonBlocking;
@@ -62,12 +63,13 @@ public class AlertResource {
             Caller caller,
             StreamLimits limits,
             StreamTickets tickets,
+            ApiKeys keys,
             SluiceConfig config) {
         this.log = log;
         this.caller = caller;
         this.limits = limits;
         this.tickets = tickets;
-        this.shared = new AlertSubscription.Shared(log, hub, config.alerts().stream());
+        this.shared = new AlertSubscription.Shared(log, hub, keys, config.alerts().stream());
         this.retryAfter = config.alerts().stream().retry();
     }
 
@@ -102,7 +104,8 @@ public class AlertResource {
             responseCode = "200",
             description = "A Server-Sent Events stream of the tenant's alerts (filtered by severity and rule): each"
                     + " event named by the alert's status, its id the alert's stream id; comments as heartbeats; a"
-                    + " cut-off event before a client too slow to keep up is closed. Without Last-Event-ID it starts"
+                    + " cut-off event before a client too slow to keep up is closed, a revoked event before a"
+                    + " stream whose key was revoked or expired is. Without Last-Event-ID it starts"
                     + " after the latest alert; with it (sent again on reconnect) it resumes right after that alert,"
                     + " missing none. Authorization, or ?ticket= from POST /v1/alerts/stream/tickets.",
             content = @Content(mediaType = MediaType.SERVER_SENT_EVENTS, schema = @Schema(type = SchemaType.STRING)))
@@ -126,7 +129,7 @@ public class AlertResource {
         }
         AlertSubscription subscription = new AlertSubscription(
                 new AlertSubscription.Selection(caller.tenant(), Set.copyOf(severities), Set.copyOf(rules)),
-                new AlertSubscription.Connection(sink, sse, Vertx.currentContext()),
+                new AlertSubscription.Connection(sink, sse, Vertx.currentContext(), caller.credential()),
                 shared,
                 slot);
         subscription.start(after);

@@ -1,11 +1,13 @@
 package io.sluice.alerts;
 
 import io.sluice.config.SluiceConfig;
+import io.sluice.security.ApiKeys;
 import io.vertx.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.sse.OutboundSseEvent;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -19,7 +21,8 @@ import org.jboss.logging.Logger;
  * handed to the connection and not yet written to its socket, and nothing is queued beyond
  * them, so a slow client costs a bounded amount of heap. One whose buffer stays full for
  * {@code max-stall} gets a final {@code cut-off} event and is closed; it resumes with
- * Last-Event-ID and misses nothing.
+ * Last-Event-ID and misses nothing. One whose credential is revoked or expires gets a final
+ * {@code revoked} event and is closed, within a tick here and a key refresh on other replicas.
  *
  * <p>Where the subscription stands is one {@link State}; every change of it happens on the
  * connection's own Vert.x context, so sends keep their order without locks.
@@ -39,11 +42,14 @@ final class AlertSubscription {
         }
     }
 
-    /** The client's end: its SSE events, how to build them, and the Vert.x context it lives on. */
-    record Connection(SseEventSink events, Sse sse, Context context) {}
+    /**
+     * The client's end: its SSE events, how to build them, the Vert.x context it lives on, and
+     * the credential it opened the stream with.
+     */
+    record Connection(SseEventSink events, Sse sse, Context context, String credential) {}
 
     /** What every subscription of this replica shares. */
-    record Shared(AlertLog history, AlertHub hub, SluiceConfig.Alerts.Stream config) {}
+    record Shared(AlertLog history, AlertHub hub, ApiKeys keys, SluiceConfig.Alerts.Stream config) {}
 
     /** Where the subscription stands with its tenant's stream of alerts. */
     enum State {
@@ -219,9 +225,16 @@ final class AlertSubscription {
         }));
     }
 
-    /** Heartbeats on a quiet stream, and the end of a client that stays stalled. */
+    /** Heartbeats on a quiet stream, and the end of a client that stays stalled or lost its credential. */
     private void tick() {
         if (state == State.ENDED) {
+            return;
+        }
+        if (!shared.keys().stillUsable(connection.credential(), Instant.now())) {
+            LOG.debugf("ending an alert stream of tenant %s: its credential was revoked or expired", tenant());
+            endWith(
+                    "revoked",
+                    "{\"reason\":\"the credential this stream was opened with was revoked or has expired\"}");
             return;
         }
         long now = System.nanoTime();
@@ -229,7 +242,10 @@ final class AlertSubscription {
             if (fullSince == 0) {
                 fullSince = now;
             } else if (now - fullSince > shared.config().maxStall().toNanos()) {
-                cutOff();
+                LOG.debugf(
+                        "cutting off an alert stream client of tenant %s: stalled at stream number %d",
+                        tenant(), lastSent);
+                endWith("cut-off", "{\"reason\":\"the client reads too slowly; reconnect with Last-Event-ID\"}");
             }
             return;
         }
@@ -238,8 +254,8 @@ final class AlertSubscription {
         }
     }
 
-    private void cutOff() {
-        LOG.debugf("cutting off an alert stream client of tenant %s: stalled at stream number %d", tenant(), lastSent);
+    /** Ends the stream with one last event, {@code name}, whose data says why. */
+    private void endWith(String name, String data) {
         end();
         try {
             connection
@@ -247,8 +263,8 @@ final class AlertSubscription {
                     .send(connection
                             .sse()
                             .newEventBuilder()
-                            .name("cut-off")
-                            .data("{\"reason\":\"the client reads too slowly; reconnect with Last-Event-ID\"}")
+                            .name(name)
+                            .data(data)
                             .build())
                     .whenComplete((result, failure) -> connection.context().runOnContext(ignored -> closeEvents()));
             // A client that reads nothing at all would never take the final event.

@@ -120,6 +120,20 @@ public class ApiKeys {
         });
     }
 
+    /**
+     * Whether the credential that opened a stream may still use it: not once its key is revoked
+     * or expired (on the replica that revoked it at once, on the others within a refresh). Other
+     * credentials answer true: a JWT's expiry is checked when it is presented, and the
+     * bootstrap key is revoked by a restart.
+     */
+    public boolean stillUsable(String credential, Instant now) {
+        if (!credential.startsWith(Identities.KEY_PREFIX)) {
+            return true;
+        }
+        ApiKey key = usable.get(credential.substring(Identities.KEY_PREFIX.length()));
+        return key != null && key.admits(now);
+    }
+
     private void refuse(String id, long nanos) {
         if (refusedUntil.size() >= MAX_REFUSED) {
             refusedUntil.values().removeIf(until -> nanos - until >= 0);

@@ -17,11 +17,13 @@ final class Identities {
     static final String TENANT = Caller.TENANT_ATTRIBUTE;
     static final String CREDENTIAL = Caller.CREDENTIAL_ATTRIBUTE;
     static final String BOOTSTRAP_CREDENTIAL = "bootstrap";
+    /** An API key's credential id is this and the key's id. */
+    static final String KEY_PREFIX = "key:";
 
     private Identities() {}
 
     static SecurityIdentity ofKey(ApiKey key) {
-        return identity("key:" + key.id(), key.tenant(), key.scopes());
+        return identity(KEY_PREFIX + key.id(), key.tenant(), key.scopes());
     }
 
     /** The bootstrap admin key: manages keys of every tenant, bound to none. */

@@ -1,5 +1,6 @@
 package io.sluice.alerts;
 
+import static io.sluice.testing.Http.anonymous;
 import static io.sluice.testing.Http.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -240,6 +241,32 @@ class AlertsTest {
     private final List<String> rules = new ArrayList<>();
 
     /** The rules stay out of later tests' way: every sink batch of the tenant reads them. */
+    /**
+     * Revoking a key ends the streams it opened, with a final event that says why: a key given
+     * to someone who left must not keep their dashboard receiving alerts.
+     */
+    @Test
+    void aRevokedKeysOpenStreamEndsWithARevokedEvent() throws Exception {
+        String key = TestCredentials.createKey(stream, TestCredentials.DEFAULT_TENANT, "subscribe");
+        String id = key.substring("slk_".length(), key.indexOf('_', "slk_".length()));
+
+        try (SseClient client = new SseClient(stream, null, key)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> client.comments() >= 1);
+            assertThat(client.ended()).as("open before the revocation").isFalse();
+
+            anonymous()
+                    .header("Authorization", "Bearer " + TestCredentials.BOOTSTRAP)
+                    .delete("/v1/admin/keys/" + id)
+                    .then()
+                    .statusCode(204);
+
+            // Revoked on this replica: the next tick (every 500 ms) ends it.
+            List<SseClient.Event> last = client.take(1, Duration.ofSeconds(5));
+            assertThat(last).extracting(SseClient.Event::name).containsExactly("revoked");
+            await().atMost(Duration.ofSeconds(5)).until(client::ended);
+        }
+    }
+
     @AfterEach
     void deleteRules() {
         rules.forEach(rule -> given().delete("/v1/rules/" + rule).then().statusCode(204));

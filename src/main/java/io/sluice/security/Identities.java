@@ -14,8 +14,6 @@ import java.util.Set;
  */
 final class Identities {
 
-    static final String TENANT = Caller.TENANT_ATTRIBUTE;
-    static final String CREDENTIAL = Caller.CREDENTIAL_ATTRIBUTE;
     static final String BOOTSTRAP_CREDENTIAL = "bootstrap";
     /** An API key's credential id is this and the key's id. */
     static final String KEY_PREFIX = "key:";
@@ -40,9 +38,9 @@ final class Identities {
         QuarkusSecurityIdentity.Builder builder = QuarkusSecurityIdentity.builder()
                 .setPrincipal(new QuarkusPrincipal(credential))
                 .addRoles(scopes)
-                .addAttribute(CREDENTIAL, credential);
+                .addAttribute(Caller.CREDENTIAL_ATTRIBUTE, credential);
         if (tenant != null) {
-            builder.addAttribute(TENANT, tenant);
+            builder.addAttribute(Caller.TENANT_ATTRIBUTE, tenant);
         }
         return builder.build();
     }

@@ -5,6 +5,7 @@ import io.quarkus.security.identity.AuthenticationRequestContext;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.quarkus.security.identity.SecurityIdentityAugmentor;
 import io.quarkus.security.runtime.QuarkusSecurityIdentity;
+import io.sluice.caller.Caller;
 import io.sluice.caller.TenantName;
 import io.sluice.config.SluiceConfig;
 import io.smallrye.mutiny.Uni;
@@ -46,8 +47,8 @@ class JwtTenantAugmentor implements SecurityIdentityAugmentor {
         }
         return Uni.createFrom()
                 .item(QuarkusSecurityIdentity.builder(identity)
-                        .addAttribute(Identities.TENANT, tenant)
-                        .addAttribute(Identities.CREDENTIAL, "jwt:" + tenant + "/" + token.getName())
+                        .addAttribute(Caller.TENANT_ATTRIBUTE, tenant)
+                        .addAttribute(Caller.CREDENTIAL_ATTRIBUTE, "jwt:" + tenant + "/" + token.getName())
                         .build());
     }
 

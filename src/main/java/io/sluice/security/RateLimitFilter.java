@@ -1,6 +1,7 @@
 package io.sluice.security;
 
 import io.quarkus.security.identity.CurrentIdentityAssociation;
+import io.sluice.caller.Caller;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
@@ -25,7 +26,7 @@ class RateLimitFilter {
     @ServerRequestFilter
     Uni<Void> limit() {
         return identities.getDeferredIdentity().chain(identity -> {
-            String credential = identity.isAnonymous() ? null : identity.getAttribute(Identities.CREDENTIAL);
+            String credential = identity.isAnonymous() ? null : identity.getAttribute(Caller.CREDENTIAL_ATTRIBUTE);
             if (credential == null) {
                 return Uni.createFrom().voidItem();
             }

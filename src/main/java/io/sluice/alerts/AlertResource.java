@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sluice.caller.Caller;
 import io.sluice.caller.Scopes;
 import io.sluice.config.SluiceConfig;
-import io.sluice.error.Problem;
-import io.sluice.error.ProblemException;
-import io.sluice.error.ProblemType;
 import io.sluice.error.RequestNumbers;
 import io.sluice.security.ApiKeys;
 import io.sluice.security.StreamLimits;
@@ -30,7 +27,6 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
-import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -55,7 +51,6 @@ public class AlertResource {
     private final StreamLimits limits;
     private final StreamTickets tickets;
     private final AlertSubscription.Shared shared;
-    private final Duration retryAfter;
 
     AlertResource(
             AlertLog log,
@@ -70,7 +65,6 @@ public class AlertResource {
         this.limits = limits;
         this.tickets = tickets;
         this.shared = new AlertSubscription.Shared(log, hub, keys, config.alerts().stream());
-        this.retryAfter = config.alerts().stream().retry();
     }
 
     @GET
@@ -119,14 +113,7 @@ public class AlertResource {
         Long after = lastEventId == null || lastEventId.isBlank()
                 ? null
                 : RequestNumbers.nonNegative(lastEventId, "Last-Event-ID");
-        StreamLimits.Slot slot = limits.open(caller.credential());
-        if (slot == null) {
-            throw new ProblemException(
-                    Problem.of(
-                            ProblemType.TOO_MANY_REQUESTS,
-                            "Too many alert streams are open (for this credential, or on this replica)."),
-                    retryAfter);
-        }
+        StreamLimits.Slot slot = limits.open(caller.tenant(), caller.credential());
         AlertSubscription subscription = new AlertSubscription(
                 new AlertSubscription.Selection(caller.tenant(), Set.copyOf(severities), Set.copyOf(rules)),
                 new AlertSubscription.Connection(sink, sse, Vertx.currentContext(), caller.credential()),

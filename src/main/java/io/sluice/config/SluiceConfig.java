@@ -26,6 +26,49 @@ public interface SluiceConfig {
 
     Pitfalls pitfalls();
 
+    Quotas quotas();
+
+    /**
+     * What one tenant may hold or use at once, so no tenant can take the service from the
+     * others. These are the defaults; the platform operator overrides any of them per tenant
+     * ({@code PUT /v1/admin/quotas/{tenant}}).
+     */
+    interface Quotas {
+        /**
+         * Rules a tenant may hold. Every stored event of the tenant is matched against its
+         * rules of the event's type inside the sink's transaction, which all tenants share.
+         */
+        @WithDefault("200")
+        int rules();
+
+        /** Usable (neither revoked nor expired) API keys a tenant may hold. */
+        @WithDefault("100")
+        int keys();
+
+        /** Open alert streams of a tenant on each replica, whichever of its keys they use. */
+        @WithDefault("50")
+        int streams();
+
+        /** Replays of a tenant running or waiting at once, on each replica. */
+        @WithDefault("1")
+        int replays();
+
+        /** The longest time range one replay may cover. */
+        @WithDefault("24h")
+        Duration replayRange();
+
+        /**
+         * Requests per rate-limit window ({@code sluice.security.rate-limit.window}) of all of
+         * a tenant's credentials together, counted across replicas; 0 turns it off.
+         */
+        @WithDefault("40000")
+        int requests();
+
+        /** How often each replica reloads the per-tenant overrides; the replica that takes a change applies it at once. */
+        @WithDefault("10s")
+        Duration refresh();
+    }
+
     interface Pitfalls {
         /** Any failed check keeps readiness DOWN (a replica set up to lose data gets no traffic). */
         @WithDefault("false")

@@ -16,6 +16,7 @@ public enum ProblemType {
     INVALID_EVENT(422, "Invalid event"),
     INVALID_RULE(422, "Invalid rule"),
     INVALID_KEY_REQUEST(422, "Invalid key request"),
+    QUOTA_EXCEEDED(422, "Quota exceeded"),
     TOO_MANY_REQUESTS(429, "Too many requests"),
     HEADERS_TOO_LARGE(431, "Request header fields too large"),
     INTERNAL(500, "Internal error"),

@@ -24,7 +24,10 @@ final class Replay {
     final Instant to;
     final boolean dryRun;
     final Instant startedAt = Instant.now();
-    /** Records of the range read from the events topic, of every tenant. */
+    /**
+     * Records of the range read from the events topic, of every tenant: logged, never answered
+     * (it would tell a tenant how much the others sent).
+     */
     final AtomicLong read = new AtomicLong();
     /** Of those, the tenant's events. */
     final AtomicLong matched = new AtomicLong();
@@ -35,6 +38,7 @@ final class Replay {
     private volatile boolean cancelRequested;
     private volatile String error;
     private volatile Instant endedAt;
+    private volatile boolean started;
 
     Replay(String id, String tenant, Instant from, Instant to, boolean dryRun) {
         this.id = id;
@@ -56,6 +60,20 @@ final class Replay {
         return status;
     }
 
+    /** Null while it runs or waits to. */
+    Instant endedAt() {
+        return endedAt;
+    }
+
+    /** Taken by a runner thread (it may still be waiting for one before). */
+    void started() {
+        started = true;
+    }
+
+    boolean waiting() {
+        return !started && endedAt == null;
+    }
+
     void end(Status status, String error) {
         this.error = error;
         this.endedAt = Instant.now();
@@ -69,7 +87,6 @@ final class Replay {
         json.put("from", from.toString());
         json.put("to", to.toString());
         json.put("dryRun", dryRun);
-        json.put("read", read.get());
         json.put("matched", matched.get());
         json.put("restored", restored.get());
         json.put("startedAt", startedAt.toString());

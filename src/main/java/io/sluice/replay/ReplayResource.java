@@ -59,6 +59,13 @@ public class ReplayResource {
             description = "The replay has started; Location names it, for its progress",
             content = @Content(mediaType = MediaType.APPLICATION_JSON))
     @APIResponse(responseCode = "400", description = "The body is not a JSON object, or not a valid replay request")
+    @APIResponse(
+            responseCode = "422",
+            description = "The range is longer than the tenant's replay range quota (quota: replayRange)")
+    @APIResponse(
+            responseCode = "429",
+            description = "The tenant has its quota of replays running or waiting (quota: replays), or this replica"
+                    + " has as many replays waiting as it takes")
     public Uni<Response> start(byte[] body) {
         JsonNode request = JsonObjectBody.parse(body, "replay request");
         FieldErrors errors = new FieldErrors();

@@ -5,6 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.sluice.audit.AuditLog;
 import io.sluice.config.SluiceConfig;
+import io.sluice.error.Problem;
+import io.sluice.error.ProblemException;
+import io.sluice.error.ProblemType;
+import io.sluice.quota.Quota;
+import io.sluice.quota.Quotas;
+import io.sluice.quota.TenantQuotas;
 import io.sluice.record.EventHeaders;
 import io.sluice.sink.SinkService;
 import io.smallrye.common.annotation.Identifier;
@@ -14,13 +20,12 @@ import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -47,42 +52,103 @@ public class ReplayService {
     private static final Logger LOG = Logger.getLogger(ReplayService.class);
     private static final Duration POLL = Duration.ofMillis(500);
 
+    /** Replays waiting for a runner, of all tenants, beyond which a new one is refused (429). */
+    static final int MAX_WAITING = 16;
+    /** How long an ended replay's progress can still be read. */
+    static final Duration KEPT_FOR = Duration.ofHours(1);
+    /** At most this many ended replays are kept, the newest; those older than {@link #KEPT_FOR} go first. */
+    static final int MAX_KEPT = 1_000;
+
+    private static final Duration RETRY_AFTER = Duration.ofSeconds(10);
+
     private final Map<String, Object> kafka;
     private final String topic;
     private final SinkService sink;
     private final AuditLog audit;
+    private final Quotas quotas;
+    private final ReplayRunners runners;
+    /** Every replay still running or waiting, and the ended ones kept; guarded by itself for start's checks. */
     private final Map<String, Replay> replays = new ConcurrentHashMap<>();
-    /** Two replays at a time: each is one consumer and one thread, reading as fast as the sink stores. */
-    private final ExecutorService runners = Executors.newFixedThreadPool(2, runnable -> {
-        Thread thread = new Thread(runnable, "sluice-replay");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     ReplayService(
             @Identifier("default-kafka-broker") Map<String, Object> kafka,
             SluiceConfig config,
             SinkService sink,
-            AuditLog audit) {
+            AuditLog audit,
+            Quotas quotas,
+            ReplayRunners runners) {
         this.kafka = kafka;
         this.topic = config.topics().events();
         this.sink = sink;
         this.audit = audit;
+        this.quotas = quotas;
+        this.runners = runners;
     }
 
-    /** Starts a replay (recorded in the audit log first); the answer is its progress so far. */
+    /**
+     * Starts a replay (recorded in the audit log first); the answer is its progress so far.
+     * Refused, with nothing started, when the range exceeds the tenant's {@code replayRange}
+     * quota (422), when the tenant has its {@code replays} quota running or waiting, or when
+     * {@link #MAX_WAITING} replays of all tenants wait (429).
+     */
     Uni<Replay> start(String tenant, Instant from, Instant to, boolean dryRun, String actor) {
-        Replay replay = new Replay(UUID.randomUUID().toString(), tenant, from, to, dryRun);
+        TenantQuotas limits = quotas.of(tenant);
+        if (Duration.between(from, to).compareTo(limits.replayRange()) > 0) {
+            throw Quota.REPLAY_RANGE.exceeded(
+                    limits.replayRange().toString(),
+                    "A replay may cover " + limits.replayRange() + " at most; split the range.",
+                    null);
+        }
+        Replay replay = admit(new Replay(UUID.randomUUID().toString(), tenant, from, to, dryRun), limits);
         ObjectNode detail = JsonNodeFactory.instance.objectNode();
         detail.put("from", from.toString());
         detail.put("to", to.toString());
         detail.put("dryRun", dryRun);
         return audit.append(new AuditLog.Entry(tenant, actor, "replay.started", "replay:" + replay.id, detail))
-                .invoke(() -> {
-                    replays.put(replay.id, replay);
-                    runners.execute(() -> run(replay));
-                })
+                .onFailure()
+                .invoke(() -> replays.remove(replay.id))
+                .invoke(() -> runners.run(() -> run(replay)))
                 .replaceWith(replay);
+    }
+
+    /** Holds {@code replay}'s place (so concurrent starts count it) unless a quota or the queue's bound refuses it. */
+    private Replay admit(Replay replay, TenantQuotas limits) {
+        synchronized (replays) {
+            forgetEnded(Instant.now());
+            long tenants = replays.values().stream()
+                    .filter(other -> other.tenant.equals(replay.tenant) && other.endedAt() == null)
+                    .count();
+            if (tenants >= limits.replays()) {
+                throw Quota.REPLAYS.exceeded(
+                        limits.replays(),
+                        "The tenant has " + tenants + " replays running or waiting on this replica, its quota.",
+                        RETRY_AFTER);
+            }
+            long waiting = replays.values().stream().filter(Replay::waiting).count();
+            if (waiting >= MAX_WAITING) {
+                throw new ProblemException(
+                        Problem.of(
+                                ProblemType.TOO_MANY_REQUESTS,
+                                "This replica has " + waiting + " replays waiting for a runner; retry later."),
+                        RETRY_AFTER);
+            }
+            replays.put(replay.id, replay);
+            return replay;
+        }
+    }
+
+    /** Drops ended replays older than {@link #KEPT_FOR}, then the oldest ended beyond {@link #MAX_KEPT}. */
+    private void forgetEnded(Instant now) {
+        Instant cutoff = now.minus(KEPT_FOR);
+        replays.values()
+                .removeIf(replay -> replay.endedAt() != null && replay.endedAt().isBefore(cutoff));
+        List<Replay> ended = replays.values().stream()
+                .filter(replay -> replay.endedAt() != null)
+                .sorted(Comparator.comparing(Replay::endedAt))
+                .toList();
+        for (int i = 0; i < ended.size() - MAX_KEPT; i++) {
+            replays.remove(ended.get(i).id);
+        }
     }
 
     /** Replay {@code id} of {@code tenant}, or null: another tenant's replay is as absent as none. */
@@ -93,10 +159,10 @@ public class ReplayService {
 
     void stop(@Observes ShutdownEvent stopping) {
         replays.values().forEach(Replay::cancel);
-        runners.shutdown();
     }
 
     private void run(Replay replay) {
+        replay.started();
         try (KafkaConsumer<String, byte[]> consumer = consumer(replay)) {
             Map<TopicPartition, Long> ends = bounds(consumer, replay);
             while (!ends.isEmpty() && !replay.cancelRequested()) {

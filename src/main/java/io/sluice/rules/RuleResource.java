@@ -65,7 +65,9 @@ public class RuleResource {
             description = "The rule, at version 1; Location names it, ETag is its version",
             content = @Content(mediaType = MediaType.APPLICATION_JSON))
     @APIResponse(responseCode = "400", description = "The body is not well-formed JSON, or not a JSON object")
-    @APIResponse(responseCode = "422", description = "The rule is not valid: see errors")
+    @APIResponse(
+            responseCode = "422",
+            description = "The rule is not valid (see errors), or the tenant holds its quota of rules (quota: rules)")
     public Uni<Response> create(byte[] body) {
         RuleParser.Draft draft = parser.parse(body);
         return store.create(caller.tenant(), draft)

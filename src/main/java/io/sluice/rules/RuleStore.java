@@ -3,6 +3,8 @@ package io.sluice.rules;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sluice.quota.Quota;
+import io.sluice.quota.Quotas;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
@@ -30,18 +32,25 @@ public class RuleStore {
     private static final Logger LOG = Logger.getLogger(RuleStore.class);
 
     private final Pool pool;
+    private final Quotas quotas;
 
-    RuleStore(Pool pool) {
+    RuleStore(Pool pool, Quotas quotas) {
         this.pool = pool;
+        this.quotas = quotas;
     }
 
+    /** The new rule; fails with the rules quota's problem, writing nothing, when the tenant holds its limit. */
     Uni<Rule> create(String tenant, RuleParser.Draft draft) {
         String id = UUID.randomUUID().toString();
-        return pool.preparedQuery(
-                        "INSERT INTO rules (tenant, id, version, name, kind, severity, event_type, definition)"
-                                + " VALUES ($1, $2, 1, $3, $4, $5, $6, $7::text::jsonb) RETURNING " + COLUMNS)
-                .execute(draftValues(tenant, id, draft))
-                .map(rows -> toRule(rows.iterator().next()));
+        return pool.withTransaction(connection -> quotas.reserve(
+                        connection, Quota.RULES, tenant, "SELECT count(*) FROM rules WHERE tenant = $1")
+                .chain(() -> connection
+                        .preparedQuery(
+                                "INSERT INTO rules (tenant, id, version, name, kind, severity, event_type, definition)"
+                                        + " VALUES ($1, $2, 1, $3, $4, $5, $6, $7::text::jsonb) RETURNING "
+                                        + COLUMNS)
+                        .execute(draftValues(tenant, id, draft)))
+                .map(rows -> toRule(rows.iterator().next())));
     }
 
     /**

@@ -58,7 +58,10 @@ public class ApiKeyResource {
             description = "The key, with the secret (key) shown this once; Location names it",
             content = @Content(mediaType = MediaType.APPLICATION_JSON))
     @APIResponse(responseCode = "400", description = "The body is not well-formed JSON, or not a JSON object")
-    @APIResponse(responseCode = "422", description = "The key request is not valid: see errors")
+    @APIResponse(
+            responseCode = "422",
+            description =
+                    "The key request is not valid (see errors), or the tenant holds its quota of keys (quota: keys)")
     public Uni<Response> create(byte[] body) {
         ApiKeyStore.Grant grant = parser.parse(body, caller.boundTenant().orElse(null));
         caller.boundTenant().ifPresent(own -> {

@@ -1,6 +1,8 @@
 package io.sluice.security;
 
 import io.sluice.audit.AuditLog;
+import io.sluice.quota.Quota;
+import io.sluice.quota.Quotas;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.sqlclient.Pool;
@@ -21,12 +23,18 @@ class ApiKeyStore {
 
     private static final String COLUMNS = "id, tenant, scopes, key_hash, expires_at, revoked_at";
 
+    /** The keys a tenant holds, for its quota: revoked and expired ones no longer count. */
+    private static final String USABLE_OF_TENANT = "SELECT count(*) FROM api_keys WHERE tenant = $1"
+            + " AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())";
+
     private final Pool pool;
     private final AuditLog audit;
+    private final Quotas quotas;
 
-    ApiKeyStore(Pool pool, AuditLog audit) {
+    ApiKeyStore(Pool pool, AuditLog audit, Quotas quotas) {
         this.pool = pool;
         this.audit = audit;
+        this.quotas = quotas;
     }
 
     /** What a key is stored with, besides its hash. */
@@ -43,23 +51,26 @@ class ApiKeyStore {
             Instant expiresAt,
             Instant revokedAt) {}
 
+    /** The stored key; fails with the keys quota's problem, writing nothing, when the tenant holds its limit. */
     Uni<Listed> insert(String id, byte[] hash, Grant grant, String actor, AuditLog.Entry entry) {
-        return pool.withTransaction(connection -> connection
-                .preparedQuery(
-                        "INSERT INTO api_keys (id, tenant, scopes, key_hash, description, created_by, expires_at)"
-                                + " VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                                + " RETURNING id, tenant, scopes, description, created_by, created_at, expires_at, revoked_at")
-                .execute(Tuple.tuple()
-                        .addString(id)
-                        .addString(grant.tenant())
-                        .addArrayOfString(grant.scopes().toArray(String[]::new))
-                        .addBuffer(Buffer.buffer(hash))
-                        .addString(grant.description())
-                        .addString(actor)
-                        .addOffsetDateTime(
-                                grant.expiresAt() == null
-                                        ? null
-                                        : grant.expiresAt().atOffset(ZoneOffset.UTC)))
+        return pool.withTransaction(connection -> quotas.reserve(
+                        connection, Quota.KEYS, grant.tenant(), USABLE_OF_TENANT)
+                .chain(() -> connection
+                        .preparedQuery(
+                                "INSERT INTO api_keys (id, tenant, scopes, key_hash, description, created_by, expires_at)"
+                                        + " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                                        + " RETURNING id, tenant, scopes, description, created_by, created_at, expires_at, revoked_at")
+                        .execute(Tuple.tuple()
+                                .addString(id)
+                                .addString(grant.tenant())
+                                .addArrayOfString(grant.scopes().toArray(String[]::new))
+                                .addBuffer(Buffer.buffer(hash))
+                                .addString(grant.description())
+                                .addString(actor)
+                                .addOffsetDateTime(
+                                        grant.expiresAt() == null
+                                                ? null
+                                                : grant.expiresAt().atOffset(ZoneOffset.UTC))))
                 .map(rows -> listed(rows.iterator().next()))
                 .call(() -> audit.append(connection, entry)));
     }

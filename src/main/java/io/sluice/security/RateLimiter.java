@@ -17,8 +17,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
- * Requests per credential per fixed window, counted in Redis so every replica counts the same
- * requests, in {@code rate:<credential>:<window>}.
+ * Requests per credential, and per tenant, per fixed window, counted in Redis so every replica
+ * counts the same requests, in {@code rate:<bucket>:<window>}: a bucket is a credential's id or
+ * {@code tenant:<name>}, which cannot be confused (credential ids start {@code key:},
+ * {@code jwt:} or are {@code bootstrap}).
  *
  * <p>A replica does not ask Redis for every request: it takes requests from Redis in leases
  * ({@code INCRBY} of the lease, {@code PEXPIRE}, pipelined) and admits from its lease in memory
@@ -43,7 +45,7 @@ class RateLimiter {
     private static final Logger LOG = Logger.getLogger(RateLimiter.class);
     /** A lease is this fraction of what is left of the window's limit. */
     private static final int LEASE_DIVISOR = 16;
-    /** Allowances of credentials not seen in the current window are dropped past this many. */
+    /** Allowances of buckets not seen in the current window are dropped past this many. */
     private static final int MAX_IDLE_ALLOWANCES = 10_000;
 
     private final Redis redis;
@@ -52,7 +54,7 @@ class RateLimiter {
     private final Counter refused;
     private final Counter unchecked;
     private final AtomicBoolean redisAnswering = new AtomicBoolean(true);
-    /** Per credential: what this replica leased and has not used yet, in the current window. */
+    /** Per bucket: what this replica leased and has not used yet, in the current window. */
     private final Map<String, Allowance> allowances = new ConcurrentHashMap<>();
 
     @Inject
@@ -74,47 +76,61 @@ class RateLimiter {
 
     /** Counts one request of {@code credential}: null if it may go on, else how long until the window ends. */
     Uni<Duration> admit(String credential) {
-        if (limit <= 0) {
+        return admit(credential, limit);
+    }
+
+    /**
+     * Counts one request against {@code bucket} (a credential's id, or {@code tenant:<name>} for
+     * all of a tenant's credentials together), whose limit per window is {@code bucketLimit}
+     * (0: none): null if it may go on, else how long until the window ends. A changed limit
+     * holds from the next window on.
+     */
+    Uni<Duration> admit(String bucket, int bucketLimit) {
+        if (bucketLimit <= 0) {
             return Uni.createFrom().nullItem();
         }
         if (allowances.size() > MAX_IDLE_ALLOWANCES) {
             long window = System.currentTimeMillis() / windowMillis;
             allowances.values().removeIf(allowance -> allowance.idleSince(window));
         }
-        return allowances.computeIfAbsent(credential, Allowance::new).admit();
+        return allowances.computeIfAbsent(bucket, Allowance::new).admit(bucketLimit);
     }
 
     /**
-     * One credential's requests leased for the current window and not used yet. One lease at
+     * One bucket's requests leased for the current window and not used yet. One lease at
      * a time is asked for: requests that find the allowance used up meanwhile wait for it.
      */
     private final class Allowance {
 
-        private final String credential;
+        private final String bucket;
         private long window = -1;
+        /** The bucket's limit in the current window. */
+        private long currentLimit;
+
         private long left;
         /** What Redis had left of the window's limit after the last lease. */
         private long leftInWindow;
 
         private Uni<Void> leasing;
 
-        Allowance(String credential) {
-            this.credential = credential;
+        Allowance(String bucket) {
+            this.bucket = bucket;
         }
 
         synchronized boolean idleSince(long current) {
             return window < current && leasing == null;
         }
 
-        Uni<Duration> admit() {
+        Uni<Duration> admit(int windowLimit) {
             long now = System.currentTimeMillis();
             long current = now / windowMillis;
             Uni<Void> pending;
             synchronized (this) {
                 if (window != current) {
                     window = current;
+                    currentLimit = windowLimit;
                     left = 0;
-                    leftInWindow = limit;
+                    leftInWindow = windowLimit;
                     leasing = null;
                 }
                 if (left > 0) {
@@ -133,7 +149,7 @@ class RateLimiter {
             }
             // Once the lease is in, this request takes from it like any other (or finds it gone).
             return pending.onItem()
-                    .transformToUni(leased -> admit())
+                    .transformToUni(leased -> admit(windowLimit))
                     .onFailure()
                     .recoverWithItem(failure -> {
                         unchecked.increment();
@@ -147,7 +163,7 @@ class RateLimiter {
         }
 
         private Uni<Void> lease(long leaseWindow, long size) {
-            String key = "rate:" + credential + ":" + leaseWindow;
+            String key = "rate:" + bucket + ":" + leaseWindow;
             return redis.batch(List.of(
                             Request.cmd(Command.INCRBY).arg(key).arg(size),
                             Request.cmd(Command.PEXPIRE).arg(key).arg(2 * windowMillis)))
@@ -159,8 +175,8 @@ class RateLimiter {
                                 if (failure == null) {
                                     long counted = answers.get(0).toLong();
                                     // The lease is requests counted - size + 1 .. counted: ours up to the limit.
-                                    left += Math.min(size, Math.max(0, limit - (counted - size)));
-                                    leftInWindow = limit - counted;
+                                    left += Math.min(size, Math.max(0, currentLimit - (counted - size)));
+                                    leftInWindow = currentLimit - counted;
                                 }
                             }
                         }

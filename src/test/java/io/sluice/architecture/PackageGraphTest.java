@@ -33,16 +33,17 @@ class PackageGraphTest {
             Map.entry("record", Set.of("event")),
             // Services the features below build on.
             Map.entry("audit", Set.of("caller", "error")),
-            Map.entry("security", Set.of("audit", "caller", "config", "error")),
+            Map.entry("quota", Set.of("audit", "caller", "config", "error")),
+            Map.entry("security", Set.of("audit", "caller", "config", "error", "quota")),
             Map.entry("reconcile", Set.of("caller", "config", "error", "kafka", "record")),
-            Map.entry("rules", Set.of("audit", "caller", "error")),
+            Map.entry("rules", Set.of("audit", "caller", "error", "quota")),
             // The data path: ingest writes the events topic, the sink reads it.
             Map.entry("ingest", Set.of("caller", "config", "error", "event", "kafka", "reconcile", "record")),
             Map.entry("alerts", Set.of("caller", "config", "error", "rules", "security")),
             Map.entry("sink", Set.of("alerts", "config", "dedup", "event", "kafka", "record", "rules")),
             // What operators use beside the data path.
             Map.entry("dlq", Set.of("audit", "caller", "error", "ingest", "record")),
-            Map.entry("replay", Set.of("audit", "caller", "config", "error", "record", "sink")),
+            Map.entry("replay", Set.of("audit", "caller", "config", "error", "quota", "record", "sink")),
             Map.entry("lookup", Set.of("caller", "error")),
             Map.entry("pitfalls", Set.of("caller", "config", "ingest", "kafka", "security")),
             Map.entry("health", Set.of("config", "ingest", "kafka")),

@@ -47,7 +47,6 @@ final class ProofReplay {
                     .body());
             if (!"running".equals(replay.path("status").asText())) {
                 return Map.of(
-                        "read", replay.path("read").asLong(),
                         "matched", replay.path("matched").asLong(),
                         "restored", replay.path("restored").asLong());
             }

@@ -47,7 +47,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * AlertStreamBenchmark --url U --token T --subscribers N --rate ALERTS_PER_S --duration S [--slow-client true]
- *     [--series FILE.csv] [--sluice-pid PID] [--markdown FILE.md]
+ *     [--rules N] [--series FILE.csv] [--sluice-pid PID] [--markdown FILE.md]
  * </pre>
  *
  * {@code --series} writes the measured window second by second ({@link Timeline}): deliveries
@@ -68,6 +68,12 @@ public final class AlertStreamBenchmark {
     private final Path series;
     /** The table of phases to append this one's row to, or null. */
     private final Path markdown;
+    /**
+     * Rules the tenant holds during the phase: the measured one and {@code rules - 1} of other
+     * types, which its events can never match (what their presence costs the sink is the point).
+     */
+    private final int rules;
+
     /** Sluice's pid for its resident set, or null (not on this machine, or not given). */
     private final Long sluicePid;
 
@@ -105,6 +111,7 @@ public final class AlertStreamBenchmark {
         this.series = args.has("series") ? Path.of(args.get("series", "")) : null;
         this.markdown = args.has("markdown") ? Path.of(args.get("markdown", "")) : null;
         this.sluicePid = args.has("sluice-pid") ? Long.valueOf(args.get("sluice-pid", "")) : null;
+        this.rules = args.getInt("rules", 1);
     }
 
     public static void main(String[] argv) throws Exception {
@@ -125,7 +132,22 @@ public final class AlertStreamBenchmark {
         URI stream = url.resolve("/v1/alerts/stream?rule=" + rule);
         List<Subscriber> readers = new ArrayList<>();
         SlowReader slow = null;
+        List<String> others = new ArrayList<>();
         try {
+            for (int i = 1; i < rules; i++) {
+                others.add(post(
+                                "/v1/rules",
+                                "application/json",
+                                "{\"name\":\"bench-other\",\"kind\":\"threshold\",\"type\":\"" + type + "-other-" + i
+                                        + "\",\"pointer\":\"/v\",\"op\":\">\",\"value\":0}",
+                                201)
+                        .path("id")
+                        .asText());
+            }
+            if (rules > 1) {
+                System.out.printf(
+                        Locale.ROOT, "alerts: the tenant holds %d rules, %d of other types%n", rules, rules - 1);
+            }
             for (int i = 0; i < subscribers; i++) {
                 readers.add(new Subscriber(streams, stream, postedAt));
             }
@@ -147,9 +169,21 @@ public final class AlertStreamBenchmark {
             // The series counts from the measured window, as the printed figures do.
             Timeline timeline = new Timeline(start + DRIVER_WARM_UP.toNanos());
             MemorySampler memory = new MemorySampler(url, sluicePid, timeline).start();
+            CpuMeter cpu =
+                    sluicePid != null && CpuMeter.available() ? new CpuMeter(Map.of("sluice", sluicePid), null) : null;
+            if (cpu != null) {
+                cpu.start();
+            }
             long posted = raise(start);
             awaitDeliveries(readers, posted);
             memory.close();
+            if (cpu != null) {
+                // Posting, storing, evaluating and streaming, warm-up included: what the rules cost shows here.
+                System.out.printf(
+                        Locale.ROOT,
+                        "alerts: Sluice used %.2f cores while the alerts were raised and delivered%n",
+                        cpu.stop().processes().get("sluice")[0]);
+            }
             if (slow != null) {
                 slow.drain(Duration.ofSeconds(60));
             }
@@ -164,12 +198,15 @@ public final class AlertStreamBenchmark {
             if (slow != null) {
                 slow.close();
             }
-            http.send(
-                    HttpRequest.newBuilder(url.resolve("/v1/rules/" + rule))
-                            .header("Authorization", authorization)
-                            .DELETE()
-                            .build(),
-                    HttpResponse.BodyHandlers.discarding());
+            others.add(rule);
+            for (String id : others) {
+                http.send(
+                        HttpRequest.newBuilder(url.resolve("/v1/rules/" + id))
+                                .header("Authorization", authorization)
+                                .DELETE()
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding());
+            }
         }
     }
 

@@ -127,6 +127,14 @@ public interface SluiceConfig {
         @WithDefault("500")
         int relayBatch();
 
+        /**
+         * The most (event, rule) pairs the sink evaluates in one pass: a batch with more is
+         * evaluated in consecutive passes in the same transaction, so no statement or array
+         * grows past this however many rules a tenant holds.
+         */
+        @WithDefault("10000")
+        int maxMatchesPerPass();
+
         /** How often absence rules are checked (by one replica at a time). */
         @WithDefault("5s")
         Duration absenceCheckInterval();

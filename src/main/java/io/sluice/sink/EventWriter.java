@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -131,9 +132,8 @@ public class EventWriter {
                     Uni<Transaction> begin = connection.begin().memoize().indefinitely();
                     Uni<List<StoredEvent>> insert =
                             tolerant ? insertUnstored(connection, rows) : insertEvery(connection, rows);
-                    Uni<List<Rule>> rules = rows.isEmpty()
-                            ? Uni.createFrom().item(List.of())
-                            : alerts.rulesFor(connection, tenants(rows));
+                    Uni<List<Rule>> rules =
+                            rows.isEmpty() ? Uni.createFrom().item(List.of()) : rulesFor(connection, rows);
                     return Uni.combine()
                             .all()
                             .unis(begin, insert, rules)
@@ -163,11 +163,18 @@ public class EventWriter {
                 });
     }
 
-    /** The tenants {@code rows} belong to, each once. */
-    private static String[] tenants(List<EventRow> rows) {
-        Set<String> tenants = new LinkedHashSet<>();
-        rows.forEach(row -> tenants.add(row.tenant()));
-        return tenants.toArray(String[]::new);
+    /** The rules that can match {@code rows}: those of each (tenant, type) pair in them, each pair once. */
+    private Uni<List<Rule>> rulesFor(SqlConnection connection, List<EventRow> rows) {
+        Set<Map.Entry<String, String>> pairs = new LinkedHashSet<>();
+        rows.forEach(row -> pairs.add(Map.entry(row.tenant(), row.type())));
+        String[] tenants = new String[pairs.size()];
+        String[] types = new String[pairs.size()];
+        int i = 0;
+        for (Map.Entry<String, String> pair : pairs) {
+            tenants[i] = pair.getKey();
+            types[i++] = pair.getValue();
+        }
+        return alerts.rulesFor(connection, tenants, types);
     }
 
     /** The whole batch was refused because one of its events is stored already. */

@@ -50,7 +50,9 @@ class FailedAuthLimiter {
     private final long windowNanos;
     private final int capacity;
     private final Map<String, Window> windows = new ConcurrentHashMap<>();
-    private final AtomicLong sweptAt = new AtomicLong(System.nanoTime());
+    /** When (System.nanoTime()) ended windows were last swept out; MIN_VALUE: never. */
+    private final AtomicLong sweptAt = new AtomicLong(Long.MIN_VALUE);
+
     private final Counter counted;
     private final Counter refused;
 
@@ -160,7 +162,7 @@ class FailedAuthLimiter {
             return;
         }
         long swept = sweptAt.get();
-        if (now - swept >= SWEEP_NANOS && sweptAt.compareAndSet(swept, now)) {
+        if ((swept == Long.MIN_VALUE || now - swept >= SWEEP_NANOS) && sweptAt.compareAndSet(swept, now)) {
             windows.values().removeIf(window -> window.endsAt - now <= 0);
         }
         Iterator<String> any = windows.keySet().iterator();

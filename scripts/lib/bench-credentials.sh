@@ -2,7 +2,8 @@
 # admin key of its own, through the environment (never the command line, which `ps` shows);
 # the benchmark then creates one API key for its drivers through the admin API, as an
 # operator would.
-bench_bootstrap_key=$(head -c 24 /dev/urandom | base64 | tr -d '/+=\n')
+# 256 random bits as 64 hex digits (Sluice refuses a bootstrap key under 32 characters or 128 bits).
+bench_bootstrap_key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export SLUICE_SECURITY_BOOTSTRAP_ADMIN_KEY=$bench_bootstrap_key
 
 # bench_key URL: prints a new key of tenant "bench" with every scope, made on the Sluice at URL.

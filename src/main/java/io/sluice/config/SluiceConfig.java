@@ -254,6 +254,8 @@ public interface SluiceConfig {
 
         RateLimit rateLimit();
 
+        FailedAuth failedAuth();
+
         Streams streams();
 
         Tickets tickets();
@@ -275,6 +277,33 @@ public interface SluiceConfig {
 
             @WithDefault("1s")
             Duration window();
+        }
+
+        /**
+         * Refused credentials per client address, counted in each replica's memory: cheap, no
+         * Redis round trip on the failure path, and it holds while Redis is away; an address
+         * reaching {@code n} replicas gets {@code n} times the attempts.
+         */
+        interface FailedAuth {
+            /**
+             * Refused credentials (made-up or wrong keys, bootstrap key guesses, bad JWTs, bad
+             * tickets) one client address may present per window; past it, every request of
+             * that address that carries a credential gets 429 until the window ends, without
+             * the credential being checked. 0 turns the limit off.
+             */
+            @WithDefault("100")
+            int attempts();
+
+            /** Starts at an address's first refused credential (a fixed window). */
+            @WithDefault("1m")
+            Duration window();
+
+            /**
+             * Addresses remembered at most; those whose window is over are forgotten first, so a
+             * flood of addresses cannot grow the heap.
+             */
+            @WithDefault("10000")
+            int addresses();
         }
 
         interface Streams {

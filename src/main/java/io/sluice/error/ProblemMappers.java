@@ -32,9 +32,24 @@ public class ProblemMappers {
                 e.retryAfter() == null ? null : (e.retryAfter().toMillis() + 999) / 1000);
     }
 
+    /**
+     * A refused credential is 401 like a missing one. An authentication refused with a problem of
+     * its own as the cause (past the limit on refused credentials: 429) answers with that problem:
+     * the failure stays an authentication failure where no mapper runs, and Quarkus answers it
+     * with its challenge there.
+     */
+    @ServerExceptionMapper
+    public Response authenticationFailed(AuthenticationFailedException e, UriInfo uri) {
+        return e.getCause() instanceof ProblemException refusal ? problem(refusal, uri) : unauthorized(uri);
+    }
+
+    @ServerExceptionMapper
+    public Response unauthorized(UnauthorizedException e, UriInfo uri) {
+        return unauthorized(uri);
+    }
+
     /** Missing, malformed, unknown, revoked or expired credentials: one answer for all, so it tells nothing. */
-    @ServerExceptionMapper({AuthenticationFailedException.class, UnauthorizedException.class})
-    public Response unauthorized(UriInfo uri) {
+    private static Response unauthorized(UriInfo uri) {
         Response response = respond(
                 Problem.of(
                         ProblemType.UNAUTHORIZED, "Send a valid API key or token: Authorization: Bearer <credential>."),

@@ -4,6 +4,7 @@ import io.quarkus.runtime.StartupEvent;
 import io.sluice.config.SluiceConfig;
 import io.sluice.ingest.SizeLimitChain;
 import io.sluice.kafka.KafkaAdmin;
+import io.sluice.security.BootstrapKeySettings;
 import io.sluice.security.JwtSettings;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -22,7 +23,8 @@ import org.jboss.logging.Logger;
  * Checks, at start-up and on demand, every setting that silently decides whether Kafka loses
  * or duplicates data: the producers' acks, idempotence, retries and delivery timeout, the
  * sink's auto-commit and commit strategy, each topic's replication, {@code min.insync.replicas}
- * and unclean election, and the size-limit chain. The last report is kept for readiness: in
+ * and unclean election, and the size-limit chain; and the credentials' settings (JWT
+ * verification, the bootstrap key's strength). The last report is kept for readiness: in
  * strict mode ({@code sluice.pitfalls.strict}) any failure keeps the replica unready.
  */
 @ApplicationScoped
@@ -105,6 +107,7 @@ public class PitfallGuard {
         return Uni.combine().all().unis(sizeChain, topicChecks).with((chain, found) -> {
             List<Pitfall> pitfalls = new ArrayList<>(ClientPitfalls.check(config));
             pitfalls.add(jwt(JwtSettings.of(config)));
+            pitfalls.add(bootstrapKey(BootstrapKeySettings.of(sluice.security().bootstrapAdminKey())));
             pitfalls.add(chain);
             pitfalls.addAll(found);
             Report report = new Report(Instant.now(), List.copyOf(pitfalls));
@@ -123,6 +126,19 @@ public class PitfallGuard {
                         verdict.found(),
                         "a token is accepted only from this issuer and for this audience")
                 : Pitfall.fail("jwt verification", verdict.found(), verdict.problem());
+    }
+
+    private static Pitfall bootstrapKey(BootstrapKeySettings.Verdict verdict) {
+        if (verdict.problem() != null) {
+            return Pitfall.fail("bootstrap admin key", verdict.found(), verdict.problem());
+        }
+        return Pitfall.pass(
+                "bootstrap admin key",
+                verdict.found(),
+                verdict.set()
+                        ? "admin for every tenant: long and random enough that guessing at the limit on refused"
+                                + " credentials per address finds nothing"
+                        : "no key from configuration: keys are made with an admin key or token only");
     }
 
     /**

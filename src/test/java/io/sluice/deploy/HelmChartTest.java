@@ -119,7 +119,9 @@ class HelmChartTest {
         Map<String, String> config = manifests.one(ConfigMap.class).getData();
         assertThat(config.keySet())
                 .as("every setting the chart passes is one the application declares")
-                .isSubsetOf(AppFacts.declaredEnvNames());
+                .isSubsetOf(AppFacts.declaredEnvNames())
+                .as("the connection's address, without trusted proxies")
+                .noneMatch(name -> name.startsWith("QUARKUS_HTTP_PROXY_"));
         var properties = AppFacts.applicationProperties();
         assertThat(config)
                 .as("the chart's default topic names are the application's")
@@ -166,7 +168,11 @@ class HelmChartTest {
         assertThat(config)
                 .doesNotContainKey("QUARKUS_DATASOURCE_USERNAME")
                 .containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL")
-                .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512");
+                .containsEntry("KAFKA_SASL_MECHANISM", "SCRAM-SHA-512")
+                // Behind the Ingress: the client address from X-Forwarded-For, sent by the controller only.
+                .containsEntry("QUARKUS_HTTP_PROXY_PROXY_ADDRESS_FORWARDING", "true")
+                .containsEntry("QUARKUS_HTTP_PROXY_ALLOW_X_FORWARDED", "true")
+                .containsEntry("QUARKUS_HTTP_PROXY_TRUSTED_PROXIES", "10.244.0.0/16");
 
         PodDisruptionBudget pdb = manifests.one(PodDisruptionBudget.class);
         assertThat(pdb.getSpec().getMinAvailable().getIntVal()).isEqualTo(2);
@@ -276,6 +282,8 @@ class HelmChartTest {
                 .contains("min.insync.replicas 2")
                 .contains("No bootstrap admin key is configured")
                 .doesNotContain("WARNING");
+        assertThat(notes(new Helm(AppFacts.CHART).install().set("ingress.enabled", "true")))
+                .contains("WARNING: ingress.trustedProxies is empty");
 
         String production = notes(new Helm(AppFacts.CHART).install().withValuesFile(AppFacts.PRODUCTION_VALUES));
         assertThat(production)

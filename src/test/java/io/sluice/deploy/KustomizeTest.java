@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.sluice.deploy.CustomResources.KafkaTopic;
 import io.sluice.deploy.CustomResources.ServiceMonitor;
+import io.sluice.security.BootstrapKeySettings;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -153,6 +155,14 @@ class KustomizeTest {
             }
         }
         assertThat(manifests.one(ConfigMap.class).getData()).containsEntry("KAFKA_BOOTSTRAP_SERVERS", "kafka:9092");
+        // The generated bootstrap key passes Sluice's start-up check of its strength.
+        Secret bootstrap = manifests.all(Secret.class).stream()
+                .filter(s -> s.getMetadata().getName().startsWith("sluice-bootstrap"))
+                .findFirst()
+                .orElseThrow();
+        String key = new String(
+                Base64.getDecoder().decode(bootstrap.getData().get("bootstrap-admin-key")), StandardCharsets.UTF_8);
+        assertThat(BootstrapKeySettings.of(Optional.of(key)).problem()).isNull();
     }
 
     @Test

@@ -50,6 +50,10 @@ class PitfallReportTest {
         assertThat(status(report, "jwt verification")).isEqualTo("pass");
         assertThat(report.getString("checks.find { it.check == 'jwt verification' }.found"))
                 .isEqualTo("issuer https://issuer.sluice.test, audience sluice");
+        // The tests' bootstrap key is strong enough, and the report says no more about it.
+        assertThat(status(report, "bootstrap admin key")).isEqualTo("pass");
+        assertThat(report.getString("checks.find { it.check == 'bootstrap admin key' }.found"))
+                .isEqualTo("set, at least 32 characters and 128 bits");
 
         JsonPath ready = anonymous()
                 .get("/q/health/ready")

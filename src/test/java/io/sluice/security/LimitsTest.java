@@ -24,7 +24,10 @@ import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
-/** The per-key request rate, the stream caps and the stream tickets, with limits small enough to reach. */
+/**
+ * The per-key request rate, the stream caps and the stream tickets, with limits small enough to
+ * reach. Its profile is FailedAuthLimitTest's too (one application start for both).
+ */
 @QuarkusTest
 @TestProfile(LimitsTest.SmallLimits.class)
 class LimitsTest {
@@ -33,21 +36,30 @@ class LimitsTest {
     static final Duration WINDOW = Duration.ofSeconds(10);
     /** Long enough for a loaded machine to redeem a ticket in time, short enough to wait out. */
     static final Duration TICKET_TTL = Duration.ofSeconds(5);
+    /**
+     * Refused credentials per address and window (FailedAuthLimitTest). The tests here send at
+     * most three, from 127.0.0.1; FailedAuthLimitTest's come from addresses of their own.
+     */
+    static final int FAILED_ATTEMPTS = 5;
+
+    static final Duration FAILED_WINDOW = Duration.ofSeconds(5);
 
     public static class SmallLimits implements QuarkusTestProfile {
         @Override
         public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "sluice.security.rate-limit.requests",
-                    Integer.toString(REQUESTS),
-                    "sluice.security.rate-limit.window",
-                    WINDOW.toSeconds() + "s",
-                    "sluice.security.streams.per-key",
-                    "2",
-                    "sluice.security.streams.total",
-                    "3",
-                    "sluice.security.tickets.ttl",
-                    TICKET_TTL.toSeconds() + "s");
+            return Map.ofEntries(
+                    Map.entry("sluice.security.rate-limit.requests", Integer.toString(REQUESTS)),
+                    Map.entry("sluice.security.rate-limit.window", WINDOW.toSeconds() + "s"),
+                    Map.entry("sluice.security.streams.per-key", "2"),
+                    Map.entry("sluice.security.streams.total", "3"),
+                    Map.entry("sluice.security.tickets.ttl", TICKET_TTL.toSeconds() + "s"),
+                    Map.entry("sluice.security.failed-auth.attempts", Integer.toString(FAILED_ATTEMPTS)),
+                    Map.entry("sluice.security.failed-auth.window", FAILED_WINDOW.toSeconds() + "s"),
+                    // As behind an Ingress: the test client (127.0.0.1) is the trusted proxy, and
+                    // X-Forwarded-For names the client address a request is counted under.
+                    Map.entry("quarkus.http.proxy.proxy-address-forwarding", "true"),
+                    Map.entry("quarkus.http.proxy.allow-x-forwarded", "true"),
+                    Map.entry("quarkus.http.proxy.trusted-proxies", "127.0.0.0/8,::1/128"));
         }
     }
 

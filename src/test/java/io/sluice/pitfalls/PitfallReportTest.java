@@ -1,6 +1,7 @@
 package io.sluice.pitfalls;
 
 import static io.sluice.testing.Http.anonymous;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -51,7 +52,7 @@ class PitfallReportTest {
         assertThat(report.getString("checks.find { it.check == 'jwt verification' }.found"))
                 .isEqualTo("issuer https://issuer.sluice.test, audience sluice");
 
-        JsonPath ready = anonymous()
+        JsonPath ready = management()
                 .get("/q/health/ready")
                 .then()
                 .statusCode(200)

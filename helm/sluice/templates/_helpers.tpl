@@ -193,3 +193,21 @@ JAVA_OPTS_APPEND replaces them, so they are repeated here before the chart's own
 {{- define "sluice.jvmBaseOptions" -}}
 -Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager
 {{- end }}
+
+{{/*
+What every container of the `helm test` pod shares: unprivileged, read-only, small.
+*/}}
+{{- define "sluice.testContainer" -}}
+securityContext:
+  allowPrivilegeEscalation: false
+  readOnlyRootFilesystem: true
+  capabilities:
+    drop:
+      - ALL
+resources:
+  requests:
+    cpu: 10m
+    memory: 16Mi
+  limits:
+    memory: 64Mi
+{{- end }}

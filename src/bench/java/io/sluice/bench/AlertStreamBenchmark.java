@@ -47,19 +47,22 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * AlertStreamBenchmark --url U --token T --subscribers N --rate ALERTS_PER_S --duration S [--slow-client true]
- *     [--rules N] [--series FILE.csv] [--sluice-pid PID] [--markdown FILE.md]
+ *     [--rules N] [--series FILE.csv] [--sluice-pid PID] [--markdown FILE.md] [--metrics URL]
  * </pre>
  *
  * {@code --series} writes the measured window second by second ({@link Timeline}): deliveries
  * per second by time of receipt, their raised → received percentiles, Sluice's heap and, with
  * {@code --sluice-pid}, its resident set. {@code --markdown} appends the phase's row to a table
  * (its header first when the file is new), so that a run's phases end up in one table.
+ * {@code --metrics} is Sluice's management interface, where its metrics are (default: the
+ * {@code --url}'s host on port 9000).
  */
 public final class AlertStreamBenchmark {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final URI url;
+    private final URI management;
     private final int subscribers;
     private final int rate;
     private final Duration duration;
@@ -104,6 +107,7 @@ public final class AlertStreamBenchmark {
 
     private AlertStreamBenchmark(Args args) {
         this.url = URI.create(args.get("url", "http://127.0.0.1:8080"));
+        this.management = MemorySampler.management(args.get("metrics", null), url);
         this.subscribers = args.getInt("subscribers", 1);
         this.rate = args.getInt("rate", 1000);
         this.duration = Duration.ofSeconds(args.getInt("duration", 60));
@@ -168,7 +172,7 @@ public final class AlertStreamBenchmark {
             long start = System.nanoTime();
             // The series counts from the measured window, as the printed figures do.
             Timeline timeline = new Timeline(start + DRIVER_WARM_UP.toNanos());
-            MemorySampler memory = new MemorySampler(url, sluicePid, timeline).start();
+            MemorySampler memory = new MemorySampler(management, sluicePid, timeline).start();
             CpuMeter cpu =
                     sluicePid != null && CpuMeter.available() ? new CpuMeter(Map.of("sluice", sluicePid), null) : null;
             if (cpu != null) {
@@ -369,7 +373,8 @@ public final class AlertStreamBenchmark {
      */
     private void printSluiceTimers() throws Exception {
         String metrics = http.send(
-                        HttpRequest.newBuilder(url.resolve("/q/metrics")).build(), HttpResponse.BodyHandlers.ofString())
+                        HttpRequest.newBuilder(management.resolve("/q/metrics")).build(),
+                        HttpResponse.BodyHandlers.ofString())
                 .body();
         metrics.lines()
                 .filter(line -> line.startsWith("sluice_alerts_relay_"))

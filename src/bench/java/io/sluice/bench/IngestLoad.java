@@ -34,6 +34,8 @@ import java.util.function.Supplier;
  * common: --warmup 5 --duration 20 --keys 1000 --token T --result FILE --watch name=pid ...
  *         --series FILE        the phase second by second (events, latency, Sluice's memory) as CSV
  *         --sluice-pid PID     Sluice's pid, for its resident memory in the series
+ *         --metrics URL        Sluice's management interface, for its heap in the series
+ *                              (default: the --url's host on port 9000)
  *         --stand-in [delay-ms]   target a built-in stand-in server instead of --url (a self-check)
  * </pre>
  */
@@ -247,7 +249,11 @@ public final class IngestLoad {
             MemorySampler memory = null;
             if (!bridge) {
                 String pid = args.get("sluice-pid", null);
-                memory = new MemorySampler(url, pid == null ? null : Long.valueOf(pid), result.timeline).start();
+                memory = new MemorySampler(
+                                MemorySampler.management(args.get("metrics", null), url),
+                                pid == null ? null : Long.valueOf(pid),
+                                result.timeline)
+                        .start();
             }
             return new Series(result, Path.of(file), memory);
         }

@@ -22,6 +22,8 @@ final class MemorySampler implements AutoCloseable {
 
     private static final Pattern HEAP = Pattern.compile("^jvm_memory_used_bytes\\{area=\"heap\".*\\} (\\S+)$");
     private static final Pattern RSS = Pattern.compile("^VmRSS:\\s+(\\d+) kB$");
+    /** Quarkus's management port, where Sluice serves /q/metrics unless told otherwise (application.properties). */
+    private static final int MANAGEMENT_PORT = 9000;
 
     private final URI metrics;
     private final Long pid;
@@ -35,11 +37,11 @@ final class MemorySampler implements AutoCloseable {
     private volatile int samples;
 
     /**
-     * @param sluice Sluice's base URL (its {@code /q/metrics} is read)
+     * @param management Sluice's management interface (its {@code /q/metrics} is read), see {@link #management}
      * @param pid Sluice's pid, or null when it is not on this machine
      */
-    MemorySampler(URI sluice, Long pid, Timeline timeline) {
-        this.metrics = sluice.resolve("/q/metrics");
+    MemorySampler(URI management, Long pid, Timeline timeline) {
+        this.metrics = management.resolve("/q/metrics");
         this.pid = pid;
         this.timeline = timeline;
         thread.setDaemon(true);
@@ -85,6 +87,17 @@ final class MemorySampler implements AutoCloseable {
             }
         }
         return found ? OptionalDouble.of(used / 1e6) : OptionalDouble.empty();
+    }
+
+    /**
+     * Sluice's management interface, where its metrics are (never the API's port): {@code given}
+     * (a driver's {@code --metrics URL}) when there is one, else the API's host on the management
+     * port Sluice ships with.
+     */
+    static URI management(String given, URI api) {
+        return given != null
+                ? URI.create(given)
+                : URI.create(api.getScheme() + "://" + api.getHost() + ":" + MANAGEMENT_PORT + "/");
     }
 
     /** Sluice's Prometheus text from {@code metrics}, or null when it did not answer within 2 s. */

@@ -52,7 +52,7 @@ import org.postgresql.copy.CopyIn;
  *                           [--phase preload --partitions 6 --record-bytes 512 --keys 1000]
  * SinkBenchmark wait-stored --jdbc JDBC --events N [--warmup-events W --source-prefix P --cold-source-prefix C
  *                           --prefix sink --redis URL --timeout 900 --stall 120 --watch name=pid
- *                           --series FILE --sluice URL]
+ *                           --series FILE --metrics URL]
  * SinkBenchmark raw-insert  --jdbc JDBC [--source-prefix P --rows-per-statement 500 --repeat 3 --copy --series FILE]
  * SinkBenchmark raw-redis   --redis URL --events N --run R [--batch 500 --variant sink|set-get]
  * SinkBenchmark cleanup     [--kafka B --topic T ... --group G ...] [--redis URL --pattern P ...]
@@ -224,7 +224,7 @@ public final class SinkBenchmark {
                 ? new SinkCpu(options.pids(), Map.of("postgres", "postgres", "redis", "redis-server"))
                 : null;
         Map<String, Double> cores = Map.of();
-        SinkSeries series = SinkSeries.of(options, options.get("sluice", null));
+        SinkSeries series = SinkSeries.of(options, options.get("metrics", null));
         long start = System.nanoTime();
         long lastProgress = start;
         long lastCount = 0;
@@ -239,9 +239,9 @@ public final class SinkBenchmark {
              * sink then lacked on a 2-core machine (the raw baseline paid no such toll), and
              * PostgreSQL's statistics lag by up to 10 s. The end is confirmed by an exact count,
              * and the series' origin (the first timed row) is looked up in the table once the
-             * warm-up's count is reached. Without Sluice's address, the table is counted.
+             * warm-up's count is reached. Without Sluice's management address (--metrics), the table is counted.
              */
-            SinkStoredCounter stored = SinkStoredCounter.of(options.get("sluice", null));
+            SinkStoredCounter stored = SinkStoredCounter.of(options.get("metrics", null));
             PreparedStatement count = null;
             PreparedStatement first = null;
             while (true) {

@@ -28,7 +28,8 @@ import java.util.function.Supplier;
  * <pre>
  * SinkLoad --url U --token KEY --jdbc J --run R --phase NAME --mode closed|open [--rate EVENTS_PER_S]
  *          [--batch-size 100 --concurrency 8 --duration 30 --warmup 10 --record-bytes 512 --keys 1000
- *           --drain-timeout 300 --sustain-p99-ms 1000 --watch name=pid --result FILE --series FILE]
+ *           --drain-timeout 300 --sustain-p99-ms 1000 --watch name=pid --result FILE --series FILE
+ *           --metrics URL]
  * </pre>
  *
  * closed: {@code --concurrency} clients, each posting its next batch when the previous one is
@@ -38,7 +39,8 @@ import java.util.function.Supplier;
  * 95 % of the accepted rate within the window, every whole second of the window stored within
  * 10 % of the offered rate, and p99 accept -> row stayed within {@code --sustain-p99-ms}. {@code --series FILE} also writes the window second by second, from its
  * start until the phase's last row ({@link SinkSeries}): rows stored, accept -> row
- * percentiles, Sluice's memory.
+ * percentiles, Sluice's memory, read from its management interface ({@code --metrics}, by
+ * default the {@code --url}'s host on port 9000).
  *
  * <p>The load is driven by {@link LoadRunner}, the ingest benchmark's driver: one Vert.x event
  * loop, so the driver's own CPU stays small beside what it measures on the same cores.
@@ -83,7 +85,8 @@ public final class SinkLoad {
         SinkCpu cpu = SinkCpu.available()
                 ? new SinkCpu(options.pids(), Map.of("postgres", "postgres", "redis", "redis-server"))
                 : null;
-        Window window = new Window(cpu, SinkSeries.of(options, options.require("url")));
+        URI management = MemorySampler.management(options.get("metrics", null), URI.create(options.require("url")));
+        Window window = new Window(cpu, SinkSeries.of(options, management.toString()));
         PhaseResult answered;
         if (mode.equals("open")) {
             // Warm-up and window in one loop, back to back: a pause between them would leave the

@@ -35,7 +35,7 @@ final class SinkSeries {
     }
 
     /**
-     * @param sluice any URL of the Sluice under test (its {@code /q/metrics} is sampled), or null
+     * @param sluice the management interface of the Sluice under test (its {@code /q/metrics} is sampled), or null
      *     not to sample its memory; its pid, when known, comes from {@code --watch sluice=PID}
      */
     static SinkSeries of(SinkOptions options, String sluice) {

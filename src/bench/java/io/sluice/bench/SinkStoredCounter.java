@@ -22,8 +22,10 @@ final class SinkStoredCounter {
         this.metrics = metrics;
     }
 
-    static SinkStoredCounter of(String sluice) {
-        return new SinkStoredCounter(sluice == null ? null : URI.create(sluice).resolve("/q/metrics"));
+    /** {@code management}: the management interface of the Sluice under test, where its metrics are; or null. */
+    static SinkStoredCounter of(String management) {
+        return new SinkStoredCounter(
+                management == null ? null : URI.create(management).resolve("/q/metrics"));
     }
 
     OptionalLong read() {

@@ -39,6 +39,23 @@ public class Caller {
         return Optional.ofNullable(identity.getAttribute(TENANT_ATTRIBUTE));
     }
 
+    /**
+     * Whether the caller is the platform's operator: a credential bound to no tenant (the
+     * bootstrap key). Platform-wide views (every tenant's figures, Kafka's settings) are theirs.
+     */
+    public boolean platformOperator() {
+        return boundTenant().isEmpty();
+    }
+
+    /** Passes for the platform's operator; a tenant's credential, whatever its scopes, gets 403 here. */
+    public void requirePlatformOperator() {
+        if (!platformOperator()) {
+            throw ProblemException.of(
+                    ProblemType.FORBIDDEN,
+                    "This is a view of the whole platform: only its operator's credential, bound to no tenant, sees it.");
+        }
+    }
+
     /** The credential's id ({@code key:<id>}, {@code jwt:<tenant>/<subject>} or {@code bootstrap}): never a secret. */
     public String credential() {
         String credential = identity.getAttribute(CREDENTIAL_ATTRIBUTE);

@@ -97,7 +97,7 @@ public class QuotaResource {
     @APIResponse(responseCode = "400", description = "The body is not a JSON object of quotas: see errors")
     @APIResponse(responseCode = "403", description = "The caller is a tenant's admin, not the platform operator")
     public Uni<ObjectNode> set(@PathParam("tenant") String tenant, byte[] body) {
-        if (caller.boundTenant().isPresent()) {
+        if (!caller.platformOperator()) {
             throw ProblemException.of(
                     ProblemType.FORBIDDEN, "Only the platform operator sets quotas; a tenant cannot raise its own.");
         }

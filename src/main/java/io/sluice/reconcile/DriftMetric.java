@@ -100,4 +100,9 @@ public class DriftMetric {
         AtomicLong value = drift.get(tenant);
         return value == null ? 0 : value.get();
     }
+
+    /** Every tenant's drift as last computed, added up: the platform's, for its operator's dashboard. */
+    public long total() {
+        return drift.values().stream().mapToLong(AtomicLong::get).sum();
+    }
 }

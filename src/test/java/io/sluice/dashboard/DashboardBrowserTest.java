@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -35,9 +36,12 @@ import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The operator dashboard in a real headless Chromium against a running Sluice: it connects
- * with a key, its figures move while events arrive, an alert raised meanwhile appears through
- * its EventSource, and the page is saved as {@code target/dashboard.png}.
+ * The operator dashboard in a real headless Chromium against a running Sluice, once for each
+ * kind of admin. A tenant's admin key: the page shows that tenant's tiles alone (reconciliation,
+ * dead letters, drift) and its alerts live through EventSource, none of the platform's. The
+ * platform's bootstrap key: the replica's rates and totals move while events arrive, with the lag
+ * per partition and the pitfall report, and no tenant's alert stream. Saved as
+ * {@code target/dashboard-tenant.png} and {@code target/dashboard.png}.
  *
  * <p>Needs Debian's {@code chromium} and {@code chromium-driver} (what {@code .ci/run}
  * installs). Without them the test is skipped, unless {@code SLUICE_REQUIRE_BROWSER=1}
@@ -51,20 +55,21 @@ class DashboardBrowserTest {
     private static final File CHROMEDRIVER = new File(System.getProperty("chromedriver.path", "/usr/bin/chromedriver"));
     private static final String CHROMIUM = System.getProperty("chromium.path", "/usr/bin/chromium");
     private static final Duration WAIT = Duration.ofSeconds(60);
+    /** The tiles that add up every tenant or show Kafka's settings: the platform operator's. */
+    private static final List<String> PLATFORM_FIGURES =
+            List.of("ingest-rate", "sink-rate", "dedup-rate", "lag-total", "accepted-total", "pitfalls-status");
 
     @TestHTTPResource("/")
     URI app;
 
     private final String run = UUID.randomUUID().toString().substring(0, 8);
     private final String tenant = "dashboard-" + run;
+    private final AtomicBoolean sending = new AtomicBoolean();
     private ChromeDriver browser;
 
     @Test
-    void theDashboardShowsLiveFiguresAndAnAlertAppears() throws Exception {
-        boolean required = "1".equals(System.getenv("SLUICE_REQUIRE_BROWSER"));
-        if (!required) {
-            assumeTrue(CHROMEDRIVER.canExecute(), "no chromedriver at " + CHROMEDRIVER + ": browser test skipped");
-        }
+    void aTenantsAdminSeesItsOwnFiguresAndAnAlertAppears() throws Exception {
+        requireBrowser();
         String key = TestCredentials.createKey(app, tenant, "admin", "ingest", "subscribe");
         anonymous()
                 .header("Authorization", "Bearer " + key)
@@ -76,54 +81,115 @@ class DashboardBrowserTest {
                 .then()
                 .statusCode(201);
 
-        anonymous()
-                .header("Authorization", "Bearer " + key)
-                .get("/v1/admin/overview")
-                .then()
-                .statusCode(200);
+        WebDriverWait wait = connect(key, "Tenant " + tenant);
+        for (String id : PLATFORM_FIGURES) {
+            assertThat(browser.findElement(By.id(id)).isDisplayed())
+                    .as("the platform's tile %s, hidden from a tenant", id)
+                    .isFalse();
+        }
+        assertThat(browser.findElement(By.id("alerts")).isDisplayed()).isTrue();
 
-        browser = startBrowser();
-        browser.get(app.toString());
-        browser.findElement(By.id("key")).sendKeys(key);
-        browser.findElement(By.cssSelector("#connect button")).click();
-        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
-        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), "Tenant " + tenant));
+        CompletableFuture<Void> load = load(key);
+        try {
+            post(key, 9_999, 1, 95); // too hot
+            wait.withMessage("the alert never appeared")
+                    .until(ExpectedConditions.textToBePresentInElementLocated(
+                            By.cssSelector("#alerts li.firing"), "too hot"));
+            wait.withMessage("the tenant's events never reached the reconciliation tile")
+                    .until(driver -> figure("reconcile-acknowledged") >= 500);
+        } catch (RuntimeException e) {
+            throw failed(e);
+        } finally {
+            stop(load);
+        }
+        // The tenant's last hour: every event Kafka acknowledged is counted and, once stored, accounted for.
+        try {
+            wait.withMessage("the reconciliation tile never caught up")
+                    .until(driver -> figure("reconcile-stored") == figure("reconcile-acknowledged")
+                            && figure("reconcile-answered") == figure("reconcile-acknowledged"));
+        } catch (RuntimeException e) {
+            throw failed(e);
+        }
+        assertThat(browser.findElement(By.id("reconcile-drift")).getText()).isEqualTo("0");
+        assertThat(browser.findElement(By.id("dead-letters")).getText()).isEqualTo("0");
+        screenshot("dashboard-tenant.png");
+    }
+
+    @Test
+    void thePlatformOperatorSeesTheRatesLagAndPitfalls() throws Exception {
+        requireBrowser();
+        String key = TestCredentials.createKey(app, tenant, "ingest");
+        WebDriverWait wait = connect(TestCredentials.BOOTSTRAP, "Platform, every tenant");
+        assertThat(browser.findElement(By.id("alerts")).isDisplayed())
+                .as("alerts are a tenant's")
+                .isFalse();
         long acceptedBefore = figure("accepted-total");
 
-        AtomicBoolean sending = new AtomicBoolean(true);
-        CompletableFuture<Void> load = CompletableFuture.runAsync(() -> {
-            for (int batch = 0; sending.get() && batch < 200; batch++) {
-                post(key, batch, 50, 20);
-                sleep(250);
-            }
-        });
+        CompletableFuture<Void> load = load(key);
         try {
             wait.withMessage("the ingest rate never moved")
                     .until(driver -> figure("ingest-rate") > 0 && figure("sink-rate") > 0);
             wait.withMessage("the accepted total never grew")
                     .until(driver -> figure("accepted-total") >= acceptedBefore + 500);
-            post(key, 9_999, 1, 95); // too hot
-            wait.withMessage("the alert never appeared")
-                    .until(ExpectedConditions.textToBePresentInElementLocated(
-                            By.cssSelector("#alerts li.firing"), "too hot"));
+            wait.withMessage("every tenant's last hour holds this run's events")
+                    .until(driver -> figure("reconcile-acknowledged") >= 500);
         } catch (RuntimeException e) {
-            save(Path.of("target", "dashboard-failed.png"));
-            throw new AssertionError(
-                    "dashboard status: " + browser.findElement(By.id("status")).getText(), e);
+            throw failed(e);
         } finally {
-            sending.set(false);
-            load.get(30, TimeUnit.SECONDS); // and fails the test if the load did
+            stop(load);
         }
-        // The tenant's last hour: every event Kafka acknowledged is counted and, once stored, accounted for.
-        wait.withMessage("the reconciliation tile never caught up")
-                .until(driver -> figure("reconcile-acknowledged") >= 500
-                        && figure("reconcile-stored") == figure("reconcile-acknowledged")
-                        && figure("reconcile-answered") == figure("reconcile-acknowledged"));
-        assertThat(browser.findElement(By.id("reconcile-drift")).getText()).isEqualTo("0");
         assertThat(browser.findElement(By.id("pitfalls-status")).getText()).isNotEqualTo("–");
         assertThat(browser.findElements(By.cssSelector("#lag-partitions tr"))).hasSizeGreaterThan(1);
+        screenshot("dashboard.png");
+    }
 
-        Path screenshot = Path.of("target", "dashboard.png");
+    private static void requireBrowser() {
+        boolean required = "1".equals(System.getenv("SLUICE_REQUIRE_BROWSER"));
+        if (!required) {
+            assumeTrue(CHROMEDRIVER.canExecute(), "no chromedriver at " + CHROMEDRIVER + ": browser test skipped");
+        }
+    }
+
+    /** Opens the page, pastes {@code key} and waits for the status to name whose figures these are. */
+    private WebDriverWait connect(String key, String whose) throws Exception {
+        anonymous()
+                .header("Authorization", "Bearer " + key)
+                .get("/v1/admin/overview")
+                .then()
+                .statusCode(200);
+        browser = startBrowser();
+        browser.get(app.toString());
+        browser.findElement(By.id("key")).sendKeys(key);
+        browser.findElement(By.cssSelector("#connect button")).click();
+        WebDriverWait wait = new WebDriverWait(browser, WAIT, Duration.ofMillis(200));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("status"), whose));
+        return wait;
+    }
+
+    /** Batches of 50 events every 250 ms, until {@link #stop}. */
+    private CompletableFuture<Void> load(String key) {
+        sending.set(true);
+        return CompletableFuture.runAsync(() -> {
+            for (int batch = 0; sending.get() && batch < 200; batch++) {
+                post(key, batch, 50, 20);
+                sleep(250);
+            }
+        });
+    }
+
+    private void stop(CompletableFuture<Void> load) throws Exception {
+        sending.set(false);
+        load.get(30, TimeUnit.SECONDS); // and fails the test if the load did
+    }
+
+    private AssertionError failed(RuntimeException e) throws IOException {
+        save(Path.of("target", "dashboard-failed.png"));
+        return new AssertionError(
+                "dashboard status: " + browser.findElement(By.id("status")).getText(), e);
+    }
+
+    private void screenshot(String name) throws IOException {
+        Path screenshot = Path.of("target", name);
         save(screenshot);
         assertThat(Files.size(screenshot)).isGreaterThan(10_000);
     }

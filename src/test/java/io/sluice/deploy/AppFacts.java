@@ -29,6 +29,9 @@ final class AppFacts {
     static final Path INVALID_VALUES = ROOT.resolve("src/test/resources/deploy/invalid-values");
 
     static final int HTTP_PORT = 8080;
+    /** The management interface's port (health and metrics), as the application sets it. */
+    static final int MANAGEMENT_PORT =
+            Integer.parseInt(prodProperty("quarkus.management.port").orElseThrow());
     /** The JVM image's heap and collector: what the ingest benchmark measured with (docs/benchmarks.md). */
     static final String JVM_OPTIONS = "-Xms256m -Xmx256m -XX:+UseParallelGC";
 

@@ -37,7 +37,7 @@ class DockerfileTest {
             // Numeric, so that Kubernetes' runAsNonRoot can verify it without a passwd lookup.
             assertThat(user).matches("[0-9]+(:[0-9]+)?");
             assertThat(Integer.parseInt(user.split(":")[0])).as("USER").isPositive();
-            assertThat(dockerfile.all("EXPOSE")).containsExactly(String.valueOf(AppFacts.HTTP_PORT));
+            assertThat(dockerfile.all("EXPOSE")).containsExactly(AppFacts.HTTP_PORT + " " + AppFacts.MANAGEMENT_PORT);
             // USER comes after everything that needs root and before the process starts.
             List<String> keywords = dockerfile.instructions().stream()
                     .map(Dockerfile.Instruction::keyword)

@@ -85,6 +85,7 @@ class HelmChartTest {
                         "ServiceAccount",
                         "ConfigMap",
                         "Service",
+                        "Service",
                         "Deployment",
                         "HorizontalPodAutoscaler");
         assertThat(manifests.has(Secret.class))
@@ -190,8 +191,14 @@ class HelmChartTest {
 
         NetworkPolicy policy = manifests.one(NetworkPolicy.class);
         assertThat(policy.getSpec().getIngress().get(0).getFrom())
-                .as("two namespaces and the helm test pod")
-                .hasSize(3);
+                .as("the ingress controller's namespace and the helm test pod")
+                .hasSize(2);
+        assertThat(policy.getSpec().getIngress().get(1).getFrom())
+                .as("the management port: the release's namespace and Prometheus's")
+                .extracting(peer -> peer.getNamespaceSelector() == null
+                        ? "pods " + peer.getPodSelector().getMatchLabels()
+                        : "namespace " + peer.getNamespaceSelector().getMatchLabels())
+                .containsExactly("pods {}", "namespace {kubernetes.io/metadata.name=monitoring}");
         assertThat(policy.getSpec().getEgress())
                 .anySatisfy(rule -> assertThat(rule.getTo()).hasSize(3));
 
@@ -246,6 +253,37 @@ class HelmChartTest {
     }
 
     @Test
+    void theManagementPortStaysInsideTheClusterWhateverTheApiIsExposedBy() {
+        Manifests manifests = StrictYaml.manifests(template(AppFacts.CHART)
+                .set("service.type", "LoadBalancer")
+                .set("ingress.enabled", "true")
+                .set("serviceMonitor.enabled", "true")
+                .call());
+
+        ManifestChecks.checkAll(manifests);
+        Service api = ManifestChecks.apiService(manifests);
+        Service management = ManifestChecks.managementService(manifests);
+        assertThat(api.getSpec().getType()).isEqualTo("LoadBalancer");
+        assertThat(management.getSpec().getType())
+                .as("the API's Service type never reaches the management Service")
+                .isEqualTo("ClusterIP");
+        assertThat(management.getMetadata().getName())
+                .isEqualTo(api.getMetadata().getName() + "-management");
+        assertThat(manifests.one(Ingress.class).getSpec().getRules())
+                .flatExtracting(rule -> rule.getHttp().getPaths())
+                .extracting(path -> path.getBackend().getService().getPort().getName())
+                .containsOnly("http");
+        NetworkPolicy policy = manifests.one(NetworkPolicy.class);
+        assertThat(policy.getSpec().getIngress().get(1).getFrom())
+                .as("by default the release's namespace alone")
+                .singleElement()
+                .satisfies(peer -> {
+                    assertThat(peer.getPodSelector().getMatchLabels()).isNullOrEmpty();
+                    assertThat(peer.getNamespaceSelector()).isNull();
+                });
+    }
+
+    @Test
     void helmTestPodAsksTheServiceForReadiness(@TempDir Path scratch) throws IOException {
         Path hook = AppFacts.CHART.resolve("templates/tests/test-connection.yaml");
         assertThat(Files.readString(hook)).contains("\"helm.sh/hook\": test");
@@ -260,15 +298,23 @@ class HelmChartTest {
         Manifests manifests = StrictYaml.manifests(template(chart).call());
 
         Pod pod = manifests.one(Pod.class);
-        Service service = manifests.one(Service.class);
+        Service management = ManifestChecks.managementService(manifests);
+        Service api = ManifestChecks.apiService(manifests);
         assertThat(pod.getSpec().getRestartPolicy()).isEqualTo("Never");
         assertThat(pod.getSpec().getSecurityContext().getRunAsNonRoot()).isTrue();
-        Container container = pod.getSpec().getContainers().get(0);
-        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
-        assertThat(container.getResources().getLimits()).containsKey("memory");
-        assertThat(container.getCommand())
-                .contains("http://" + service.getMetadata().getName() + ":"
-                        + service.getSpec().getPorts().get(0).getPort() + "/q/health/ready");
+        for (Container container : pod.getSpec().getContainers()) {
+            assertThat(container.getSecurityContext().getReadOnlyRootFilesystem())
+                    .isTrue();
+            assertThat(container.getResources().getLimits()).containsKey("memory");
+        }
+        assertThat(pod.getSpec().getContainers())
+                .flatExtracting(Container::getCommand)
+                .as("readiness on the management Service, the API through its own")
+                .contains(
+                        "http://" + management.getMetadata().getName() + ":"
+                                + management.getSpec().getPorts().get(0).getPort() + "/q/health/ready",
+                        "http://" + api.getMetadata().getName() + ":"
+                                + api.getSpec().getPorts().get(0).getPort() + "/q/openapi");
         assertThat(pod.getMetadata().getLabels())
                 .as("the label the NetworkPolicy lets in")
                 .containsEntry("app.kubernetes.io/component", "test");

@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.SecretKeySelector;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.sluice.deploy.CustomResources.KafkaTopic;
 import io.sluice.deploy.CustomResources.ServiceMonitor;
@@ -119,7 +120,20 @@ class KustomizeTest {
         Manifests manifests = build("base");
         ManifestChecks.checkAll(manifests);
         assertThat(manifests.kinds())
-                .containsExactlyInAnyOrder("ServiceAccount", "ConfigMap", "Service", "Deployment", "NetworkPolicy");
+                .containsExactlyInAnyOrder(
+                        "ServiceAccount", "ConfigMap", "Service", "Service", "Deployment", "NetworkPolicy");
+        assertThat(manifests
+                        .one(NetworkPolicy.class)
+                        .getSpec()
+                        .getIngress()
+                        .get(1)
+                        .getFrom())
+                .as("the management port: the namespace's own pods alone")
+                .singleElement()
+                .satisfies(peer -> {
+                    assertThat(peer.getPodSelector().getMatchLabels()).isNullOrEmpty();
+                    assertThat(peer.getNamespaceSelector()).isNull();
+                });
         assertThat(ManifestChecks.container(manifests.one(Deployment.class)).getImage())
                 .isEqualTo("sluice/sluice:0.1.0-native");
     }
@@ -196,6 +210,17 @@ class KustomizeTest {
                         .getIntVal())
                 .isEqualTo(1);
         assertThat(manifests.has(ServiceMonitor.class)).isTrue();
+        assertThat(manifests
+                        .one(NetworkPolicy.class)
+                        .getSpec()
+                        .getIngress()
+                        .get(1)
+                        .getFrom())
+                .as("the service-monitor component admits Prometheus's namespace to the management port")
+                .extracting(peer -> peer.getNamespaceSelector() == null
+                        ? "pods " + peer.getPodSelector().getMatchLabels()
+                        : "namespace " + peer.getNamespaceSelector().getMatchLabels())
+                .containsExactly("pods {}", "namespace {kubernetes.io/metadata.name=monitoring}");
         assertThat(manifests.one(ConfigMap.class).getData()).containsEntry("KAFKA_SECURITY_PROTOCOL", "SASL_SSL");
     }
 

@@ -17,7 +17,12 @@ import io.fabric8.kubernetes.api.model.ServicePort;
 import io.fabric8.kubernetes.api.model.TopologySpreadConstraint;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressBackend;
+import io.fabric8.kubernetes.api.model.networking.v1.IngressRule;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyIngressRule;
+import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPort;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.sluice.deploy.CustomResources.KafkaTopic;
@@ -26,11 +31,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * The properties that matter in any rendering of Sluice (Helm or kustomize): they are the
- * difference between a deployment that keeps its promises and one that only starts.
+ * difference between a deployment that keeps its promises and one that only starts. Among them:
+ * the management port (health, and metrics that name every tenant) stays inside the cluster, on
+ * a ClusterIP Service of its own that no Ingress names, admitted by the NetworkPolicy from named
+ * peers only; the probes and the ServiceMonitor use it.
  */
 final class ManifestChecks {
 
@@ -50,7 +60,12 @@ final class ManifestChecks {
 
         checkPod(deployment.getSpec().getTemplate().getSpec());
         checkConfiguration(manifests, container(deployment));
-        checkService(manifests.one(Service.class), podLabels);
+        Service api = apiService(manifests);
+        checkService(api, podLabels);
+        checkManagementService(managementService(manifests), podLabels);
+        for (Ingress ingress : manifests.all(Ingress.class)) {
+            checkIngress(ingress, api);
+        }
 
         for (HorizontalPodAutoscaler hpa : manifests.all(HorizontalPodAutoscaler.class)) {
             checkAutoscaler(hpa, deployment);
@@ -62,7 +77,7 @@ final class ManifestChecks {
             checkNetworkPolicy(policy, podLabels);
         }
         for (ServiceMonitor monitor : manifests.all(ServiceMonitor.class)) {
-            checkServiceMonitor(monitor, manifests.one(Service.class));
+            checkServiceMonitor(monitor, managementService(manifests), api);
         }
         for (KafkaTopic topic : manifests.all(KafkaTopic.class)) {
             checkTopic(topic);
@@ -119,6 +134,11 @@ final class ManifestChecks {
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("no container port named http"));
         assertThat(http.getContainerPort()).isEqualTo(AppFacts.HTTP_PORT);
+        ContainerPort management = container.getPorts().stream()
+                .filter(p -> "management".equals(p.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no container port named management"));
+        assertThat(management.getContainerPort()).isEqualTo(AppFacts.MANAGEMENT_PORT);
 
         checkProbe(container.getStartupProbe(), "/q/health/started");
         checkProbe(container.getLivenessProbe(), "/q/health/live");
@@ -143,14 +163,18 @@ final class ManifestChecks {
     private static void checkProbe(Probe probe, String path) {
         assertThat(probe).as("probe on %s", path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
-        assertThat(isHttpPort(probe.getHttpGet().getPort()))
-                .as("probe %s on the http port", path)
+        assertThat(isManagementPort(probe.getHttpGet().getPort()))
+                .as("probe %s on the management port, where health is served", path)
                 .isTrue();
         assertThat(probe.getTimeoutSeconds()).isPositive();
     }
 
     private static boolean isHttpPort(IntOrString port) {
         return "http".equals(port.getStrVal()) || Objects.equals(port.getIntVal(), AppFacts.HTTP_PORT);
+    }
+
+    private static boolean isManagementPort(IntOrString port) {
+        return "management".equals(port.getStrVal()) || Objects.equals(port.getIntVal(), AppFacts.MANAGEMENT_PORT);
     }
 
     /** Credentials only from Secrets; non-secret settings from a ConfigMap that exists. */
@@ -200,6 +224,66 @@ final class ManifestChecks {
                 .findFirst()
                 .orElseThrow();
         assertThat(isHttpPort(port.getTargetPort())).isTrue();
+        assertThat(service.getSpec().getPorts())
+                .as("the API's Service (the one an Ingress names) routes nothing to the management port")
+                .noneSatisfy(
+                        p -> assertThat(isManagementPort(p.getTargetPort())).isTrue());
+    }
+
+    /** The Service that routes to the API's port. */
+    static Service apiService(Manifests manifests) {
+        return serviceTargeting(manifests, ManifestChecks::isHttpPort, "the API's port");
+    }
+
+    /** The Service that routes to the management port (health and metrics). */
+    static Service managementService(Manifests manifests) {
+        return serviceTargeting(manifests, ManifestChecks::isManagementPort, "the management port");
+    }
+
+    private static Service serviceTargeting(Manifests manifests, Predicate<IntOrString> port, String what) {
+        List<Service> services = manifests.all(Service.class).stream()
+                .filter(service -> service.getSpec().getPorts().stream().anyMatch(p -> port.test(p.getTargetPort())))
+                .toList();
+        assertThat(services).as("exactly one Service routes to %s", what).hasSize(1);
+        return services.get(0);
+    }
+
+    /** Health and metrics: a ClusterIP Service of their own, routing to nothing else. */
+    static void checkManagementService(Service service, Map<String, String> podLabels) {
+        assertThat(podLabels).containsAllEntriesOf(service.getSpec().getSelector());
+        assertThat(service.getSpec().getType())
+                .as("the management Service is reachable inside the cluster only")
+                .isIn(null, "ClusterIP");
+        assertThat(service.getSpec().getExternalIPs()).as("no external IP").isNullOrEmpty();
+        assertThat(service.getSpec().getPorts())
+                .as("the management Service routes to the management port alone")
+                .allSatisfy(p -> assertThat(isManagementPort(p.getTargetPort())).isTrue());
+    }
+
+    /** Every backend of the Ingress is the API's Service on its http port: never the management one. */
+    static void checkIngress(Ingress ingress, Service api) {
+        List<IngressBackend> backends = Stream.concat(
+                        Stream.ofNullable(ingress.getSpec().getDefaultBackend()),
+                        ingress.getSpec().getRules().stream()
+                                .map(IngressRule::getHttp)
+                                .filter(Objects::nonNull)
+                                .flatMap(http -> http.getPaths().stream())
+                                .map(path -> path.getBackend()))
+                .toList();
+        assertThat(backends).as("the Ingress routes somewhere").isNotEmpty();
+        ServicePort http = api.getSpec().getPorts().stream()
+                .filter(p -> "http".equals(p.getName()))
+                .findFirst()
+                .orElseThrow();
+        for (IngressBackend backend : backends) {
+            assertThat(backend.getService().getName())
+                    .as("an Ingress backend is the API's Service")
+                    .isEqualTo(api.getMetadata().getName());
+            var port = backend.getService().getPort();
+            assertThat("http".equals(port.getName()) || Objects.equals(port.getNumber(), http.getPort()))
+                    .as("an Ingress backend names the API's port, never the management one")
+                    .isTrue();
+        }
     }
 
     static void checkAutoscaler(HorizontalPodAutoscaler hpa, Deployment deployment) {
@@ -250,6 +334,7 @@ final class ManifestChecks {
                 .as("the API port is reachable")
                 .anySatisfy(rule -> assertThat(rule.getPorts())
                         .anySatisfy(p -> assertThat(isHttpPort(p.getPort())).isTrue()));
+        checkManagementAdmission(policy.getSpec().getIngress());
         List<NetworkPolicyPort> egressPorts = policy.getSpec().getEgress().stream()
                 .flatMap(rule -> rule.getPorts().stream())
                 .toList();
@@ -260,11 +345,47 @@ final class ManifestChecks {
         assertThat(egressPorts.size()).as("Kafka, PostgreSQL and Redis").isGreaterThanOrEqualTo(5);
     }
 
-    static void checkServiceMonitor(ServiceMonitor monitor, Service service) {
-        assertThat(service.getMetadata().getLabels())
-                .containsAllEntriesOf(monitor.spec().selector().getMatchLabels());
+    /**
+     * The management port is admitted by rules of its own, each from named peers (pods and
+     * namespaces of the cluster, never an address block), and no rule admits every port: a rule
+     * without ports or without peers would open it to anyone the API is open to.
+     */
+    static void checkManagementAdmission(List<NetworkPolicyIngressRule> rules) {
+        assertThat(rules)
+                .as("every ingress rule names its ports")
+                .allSatisfy(rule -> assertThat(rule.getPorts()).isNotEmpty());
+        List<NetworkPolicyIngressRule> management = rules.stream()
+                .filter(rule -> rule.getPorts().stream().anyMatch(p -> isManagementPort(p.getPort())))
+                .toList();
+        assertThat(management).as("a rule admits the management port").isNotEmpty();
+        for (NetworkPolicyIngressRule rule : management) {
+            assertThat(rule.getPorts())
+                    .as("the management port's rule admits it alone")
+                    .allSatisfy(p -> assertThat(isManagementPort(p.getPort())).isTrue());
+            assertThat(rule.getFrom())
+                    .as("the management port only from named peers")
+                    .isNotEmpty();
+            for (NetworkPolicyPeer peer : rule.getFrom()) {
+                assertThat(peer.getIpBlock())
+                        .as("no address block on the management port")
+                        .isNull();
+                assertThat(peer.getPodSelector() != null || peer.getNamespaceSelector() != null)
+                        .isTrue();
+            }
+        }
+    }
+
+    /** Prometheus scrapes the management Service, the only Service it selects, at /q/metrics. */
+    static void checkServiceMonitor(ServiceMonitor monitor, Service management, Service api) {
+        Map<String, String> selector = monitor.spec().selector().getMatchLabels();
+        assertThat(management.getMetadata().getLabels())
+                .as("the ServiceMonitor selects the management Service")
+                .containsAllEntriesOf(selector);
+        assertThat(api.getMetadata().getLabels().entrySet().containsAll(selector.entrySet()))
+                .as("the ServiceMonitor does not select the API's Service")
+                .isFalse();
         assertThat(monitor.spec().endpoints()).singleElement().satisfies(endpoint -> {
-            assertThat(endpoint.port()).isEqualTo("http");
+            assertThat(endpoint.port()).isEqualTo("management");
             assertThat(endpoint.path()).isEqualTo("/q/metrics");
         });
     }

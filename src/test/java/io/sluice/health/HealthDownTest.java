@@ -1,6 +1,6 @@
 package io.sluice.health;
 
-import static io.restassured.RestAssured.given;
+import static io.sluice.testing.Http.management;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
@@ -68,7 +68,7 @@ class HealthDownTest {
                 .untilAsserted(() -> ready().statusCode(503)
                         .body("status", is("DOWN"))
                         .body("checks.findAll { it.status == 'DOWN' }.name", hasItem(check)));
-        given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
+        management().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
     }
 
     private static void awaitAllReady() {
@@ -80,7 +80,7 @@ class HealthDownTest {
     }
 
     private static ValidatableResponse ready() {
-        return given().get("/q/health/ready").then();
+        return management().get("/q/health/ready").then();
     }
 
     public static class IsolatedBackends extends OwnBackendsProfile {

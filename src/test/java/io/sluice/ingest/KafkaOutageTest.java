@@ -1,7 +1,7 @@
 package io.sluice.ingest;
 
-import static io.sluice.testing.Http.anonymous;
 import static io.sluice.testing.Http.given;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -124,7 +124,7 @@ class KafkaOutageTest {
     }
 
     private static String bufferReadiness() {
-        return anonymous()
+        return management()
                 .get("/q/health/ready")
                 .then()
                 .extract()

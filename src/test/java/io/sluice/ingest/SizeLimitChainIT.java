@@ -21,6 +21,7 @@ class SizeLimitChainIT {
         LocalStackResource.sharedConfig().forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of(
                 "-Dquarkus.http.port=0",
+                "-Dquarkus.management.port=0",
                 "-Dquarkus.log.console.json.enabled=false",
                 // 4 MiB bodies can become records far above the producer's 1.5 MiB max.request.size.
                 "-Dquarkus.http.limits.max-body-size=4M",

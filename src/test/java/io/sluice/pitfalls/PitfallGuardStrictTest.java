@@ -1,6 +1,7 @@
 package io.sluice.pitfalls;
 
 import static io.sluice.testing.Http.anonymous;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -66,7 +67,7 @@ class PitfallGuardStrictTest {
 
         // Readiness answers from the guard's report, re-made at most every second here.
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> {
-            JsonPath ready = anonymous()
+            JsonPath ready = management()
                     .get("/q/health/ready")
                     .then()
                     .statusCode(503)
@@ -77,7 +78,7 @@ class PitfallGuardStrictTest {
             assertThat(ready.getString("checks.find { it.name == 'kafka' }.status"))
                     .isEqualTo("UP");
         });
-        anonymous().get("/q/health/live").then().statusCode(200);
+        management().get("/q/health/live").then().statusCode(200);
     }
 
     private static String status(JsonPath report, String check) {

@@ -1,6 +1,7 @@
 package io.sluice.reconcile;
 
 import static io.sluice.testing.Http.anonymous;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -86,7 +87,7 @@ class HangUpReconcileTest {
                 .isBetween((long) waitedFor, acknowledged);
 
         String metrics =
-                anonymous().get("/q/metrics").then().statusCode(200).extract().asString();
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(metrics)
                 .as("the settled minutes are recent")
                 .containsPattern("(?m)^sluice_reconcile_open_seconds [0-9]{1,3}\\.[0-9]+$");

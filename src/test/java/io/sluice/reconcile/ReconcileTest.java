@@ -1,6 +1,7 @@
 package io.sluice.reconcile;
 
 import static io.sluice.testing.Http.anonymous;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -344,7 +345,7 @@ class ReconcileTest {
 
     private long driftMetric() {
         String metrics =
-                anonymous().get("/q/metrics").then().statusCode(200).extract().asString();
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         Matcher drift = Pattern.compile(
                         "(?m)^sluice_reconcile_drift\\{[^}]*tenant=\"" + Pattern.quote(tenant) + "\"[^}]*} ([0-9.]+)$")
                 .matcher(metrics);

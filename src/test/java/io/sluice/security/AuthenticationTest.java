@@ -1,6 +1,7 @@
 package io.sluice.security;
 
 import static io.sluice.testing.Http.anonymous;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -173,8 +174,10 @@ class AuthenticationTest {
 
     @Test
     void healthMetricsAndTheApiDescriptionNeedNoCredentials() {
-        anonymous().get("/q/health/live").then().statusCode(200);
-        anonymous().get("/q/metrics").then().statusCode(200);
+        // Health and metrics on the management interface (ManagementInterfaceTest), the API's description on the API's
+        // port.
+        management().get("/q/health/live").then().statusCode(200);
+        management().get("/q/metrics").then().statusCode(200);
         // It holds no secret, and client generators fetch it without credentials.
         anonymous().get("/q/openapi").then().statusCode(200);
     }

@@ -1,6 +1,6 @@
 package io.sluice.security;
 
-import static io.sluice.testing.Http.anonymous;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -127,7 +127,7 @@ class MadeUpKeysTest {
 
     private static Map<String, Double> lookups() {
         String text =
-                anonymous().get("/q/metrics").then().statusCode(200).extract().asString();
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         Map<String, Double> counts = new HashMap<>();
         for (String line : text.split("\n")) {
             Matcher m = LOOKUPS.matcher(line);

@@ -223,6 +223,8 @@ class SinkCrashIT {
         STACK.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of(
                 "-Dquarkus.http.port=0",
+                // Health and metrics' port too: no fixed port for another process to hold.
+                "-Dquarkus.management.port=0",
                 // The test migrated the schema once; each of the hundreds of starts need not check.
                 "-Dquarkus.flyway.migrate-at-start=false",
                 "-Dquarkus.log.console.json.enabled=false",

@@ -25,18 +25,23 @@ public final class PackagedReplica implements AutoCloseable {
 
     private final Process process;
     private final URI uri;
+    private final URI management;
 
-    private PackagedReplica(Process process, URI uri) {
+    private PackagedReplica(Process process, URI uri, URI management) {
         this.process = process;
         this.uri = uri;
+        this.management = management;
     }
 
     /** Starts a replica with the shared stack's settings and {@code settings} ({@code -Dkey=value} each). */
     public static PackagedReplica start(String name, List<String> settings) throws IOException {
         int port = freePort();
+        // Health and metrics are on the management interface: a port of each replica's own too.
+        int managementPort = freePort();
         List<String> command = new ArrayList<>(List.of("java", "-Xmx256m"));
         LocalStackResource.sharedConfig().forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.management.port=" + managementPort);
         command.add("-Dquarkus.log.console.json.enabled=false");
         command.addAll(settings);
         command.addAll(List.of(
@@ -46,11 +51,18 @@ public final class PackagedReplica implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(
                         PROJECT.resolve("target/" + name + ".log").toFile()))
                 .start();
-        return new PackagedReplica(process, URI.create("http://127.0.0.1:" + port));
+        return new PackagedReplica(
+                process, URI.create("http://127.0.0.1:" + port), URI.create("http://127.0.0.1:" + managementPort));
     }
 
+    /** The API's origin. */
     public URI uri() {
         return uri;
+    }
+
+    /** The management interface's origin: health and metrics. */
+    public URI management() {
+        return management;
     }
 
     /** Waits until readiness answers UP. */
@@ -59,7 +71,8 @@ public final class PackagedReplica implements AutoCloseable {
         while (System.nanoTime() < deadline) {
             try {
                 HttpResponse<Void> ready = HTTP.send(
-                        HttpRequest.newBuilder(uri.resolve("/q/health/ready")).build(),
+                        HttpRequest.newBuilder(management.resolve("/q/health/ready"))
+                                .build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (ready.statusCode() == 200) {
                     return this;

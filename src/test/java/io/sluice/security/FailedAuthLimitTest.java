@@ -1,6 +1,7 @@
 package io.sluice.security;
 
 import static io.sluice.testing.Http.anonymous;
+import static io.sluice.testing.Http.management;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -159,7 +160,7 @@ class FailedAuthLimitTest {
     /** The limiter's counters by outcome, and "addresses": how many it remembers. */
     private static Map<String, Double> metrics() {
         String text =
-                anonymous().get("/q/metrics").then().statusCode(200).extract().asString();
+                management().get("/q/metrics").then().statusCode(200).extract().asString();
         Map<String, Double> values = new LinkedHashMap<>();
         for (String line : text.split("\n")) {
             Matcher m = METRIC.matcher(line);

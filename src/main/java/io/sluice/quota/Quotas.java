@@ -34,6 +34,11 @@ public class Quotas {
     private final TenantQuotas defaults;
     /** The tenants that have overrides, with the quotas in effect for them; the rest have the defaults. */
     private volatile Map<String, TenantQuotas> overridden = Map.of();
+    /**
+     * Changes this replica made: a reload that began before one may have read the table without
+     * it, and is dropped rather than undo it (the next reload brings everything).
+     */
+    private long changes;
 
     private long timer = -1;
 
@@ -94,19 +99,28 @@ public class Quotas {
                 Map<String, TenantQuotas> next = new HashMap<>(overridden);
                 next.put(tenant, own.over(defaults));
                 overridden = Map.copyOf(next);
+                changes++;
             }
             return of(tenant);
         });
     }
 
     private void reload() {
+        long changesBefore;
+        synchronized (this) {
+            changesBefore = changes;
+        }
         store.all()
                 .subscribe()
                 .with(
                         loaded -> {
                             Map<String, TenantQuotas> next = new HashMap<>();
                             loaded.forEach((tenant, own) -> next.put(tenant, own.over(defaults)));
-                            overridden = Map.copyOf(next);
+                            synchronized (this) {
+                                if (changes == changesBefore) {
+                                    overridden = Map.copyOf(next);
+                                }
+                            }
                         },
                         failure -> LOG.warnf(
                                 "Could not reload the tenant quotas (the last ones read stay in force): %s",

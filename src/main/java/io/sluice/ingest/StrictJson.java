@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
@@ -13,6 +14,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
@@ -32,6 +38,16 @@ import java.util.regex.Pattern;
  * Parses request bodies as strictly as JSON allows, with Jackson's own limits: duplicate keys,
  * nesting deeper than the configured depth, trailing content, numbers beyond double range and
  * invalid UTF-8 are all refused with a 400 that says where, in words a client understands.
+ *
+ * <p>Events take a short way where they can: an event's attributes are read into a small tree
+ * for the CloudEvents rules, while its object or array {@code data} is only tokenized, which
+ * checks everything above (the parser refuses duplicate keys and deep nesting as it goes, and
+ * each number is checked against double range), and left out of the tree: the record is the
+ * event's own bytes, and no rule looks into {@code data} but the one for strings PostgreSQL
+ * cannot store, a NUL or a lone surrogate, which JSON can only spell as a {@code \}{@code u}
+ * escape. So a body with such an escape anywhere, or a number the short way cannot place, is
+ * read as whole trees, as every body was before: building the tree of every event's
+ * {@code data} took most of the parsing CPU of a batch (docs/benchmarks.md).
  */
 final class StrictJson {
 
@@ -45,6 +61,12 @@ final class StrictJson {
     private static final Subject BODY = new Subject("The body", true);
     private static final Subject LINE = new Subject("The line", false);
 
+    /**
+     * Stands for an object or array {@code data} the short way checked and left out: present,
+     * not null, and nothing in it for a rule to look at.
+     */
+    private static final JsonNode DATA_CHECKED = JsonNodeFactory.instance.objectNode();
+
     private final ObjectMapper mapper;
     /** Reads one value at a time: what follows it is the caller's to check. */
     private final ObjectReader valueReader;
@@ -56,6 +78,7 @@ final class StrictJson {
                 .disable(JsonReadFeature.ALLOW_LEADING_ZEROS_FOR_NUMBERS)
                 .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
                 .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
+                .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
                 .build();
         mapper.getFactory()
                 .setStreamReadConstraints(StreamReadConstraints.builder()
@@ -68,9 +91,12 @@ final class StrictJson {
         return mapper;
     }
 
-    /** Parses {@code body}; a body that is not one well-formed JSON value ends the request with 400. */
+    /**
+     * Parses {@code body} into a whole tree (binary mode's data, which is written back as it was
+     * read); a body that is not one well-formed JSON value ends the request with 400.
+     */
     JsonNode parse(byte[] body) {
-        Values values = parseValues(body, false, BODY);
+        Values values = parseValues(body, false, BODY, false);
         return values.values().get(0).node();
     }
 
@@ -79,7 +105,7 @@ final class StrictJson {
      * one JSON value. Errors speak of the line and say where in it (the column).
      */
     Value parseLine(byte[] line) {
-        return parseValues(line, false, LINE).values().get(0);
+        return parseValues(line, false, LINE, true).values().get(0);
     }
 
     /**
@@ -88,13 +114,16 @@ final class StrictJson {
      * its record as they are: writing back what was just read and checked would add nothing.
      */
     Values parseValues(byte[] body) {
-        return parseValues(body, true, BODY);
+        return parseValues(body, true, BODY, true);
     }
 
     /** The values of a body, each with the bytes it was read from. */
     record Values(boolean array, List<Value> values) {}
 
-    /** One JSON value and the part of the body it was read from. */
+    /**
+     * One JSON value and the part of the body it was read from. An event read the short way has
+     * its attributes in {@code node}, and its object or array {@code data} only in the bytes.
+     */
     record Value(JsonNode node, byte[] body, int start, int end) {
 
         /** The value's bytes: the body itself when the value is all of it, else a copy of its part. */
@@ -103,9 +132,21 @@ final class StrictJson {
         }
     }
 
-    private Values parseValues(byte[] body, boolean splitArray, Subject subject) {
+    /** @param shortWay whether events may be read the short way (see the class comment) */
+    private Values parseValues(byte[] body, boolean splitArray, Subject subject, boolean shortWay) {
+        requireUtf8(body, subject.name());
+        if (shortWay && !hasUnicodeEscape(body)) {
+            try {
+                return read(body, splitArray, subject, true);
+            } catch (NeedsTree e) {
+                // a number to place by its pointer: the whole trees say where it is
+            }
+        }
+        return read(body, splitArray, subject, false);
+    }
+
+    private Values read(byte[] body, boolean splitArray, Subject subject, boolean shortWay) {
         String it = subject.name();
-        requireUtf8(body, it);
         Values values;
         try (JsonParser parser = mapper.createParser(body)) {
             JsonToken first = parser.nextToken();
@@ -113,8 +154,8 @@ final class StrictJson {
                 throw malformed(it + " is empty.");
             }
             values = splitArray && first == JsonToken.START_ARRAY
-                    ? new Values(true, elements(parser, body))
-                    : new Values(false, List.of(value(parser, body)));
+                    ? new Values(true, elements(parser, body, shortWay))
+                    : new Values(false, List.of(value(parser, body, shortWay)));
             if (parser.nextToken() != null) {
                 throw malformed(
                         it + " holds more than one JSON value" + where(parser.currentTokenLocation(), subject) + ".");
@@ -153,21 +194,103 @@ final class StrictJson {
         }
     }
 
+    /** Whether {@code body} holds a {@code \}{@code u} escape (or what looks like one). */
+    private static boolean hasUnicodeEscape(byte[] body) {
+        for (int i = 0; i + 1 < body.length; i++) {
+            if (body[i] == '\\' && body[i + 1] == 'u') {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The elements of the array whose start the parser is at, up to and with its end. */
-    private List<Value> elements(JsonParser parser, byte[] body) throws IOException {
+    private List<Value> elements(JsonParser parser, byte[] body, boolean shortWay) throws IOException {
         List<Value> elements = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            elements.add(value(parser, body));
+            elements.add(value(parser, body, shortWay));
         }
         return elements;
     }
 
     /** The value whose first token the parser is at; the parser is left at its last token. */
-    private Value value(JsonParser parser, byte[] body) throws IOException {
+    private Value value(JsonParser parser, byte[] body, boolean shortWay) throws IOException {
         int start = (int) parser.currentTokenLocation().getByteOffset();
-        JsonNode node = valueReader.readTree(parser);
+        JsonNode node = shortWay && parser.currentToken() == JsonToken.START_OBJECT
+                ? attributes(parser)
+                : valueReader.readTree(parser);
         int end = (int) parser.currentLocation().getByteOffset();
         return new Value(node, body, start, end);
+    }
+
+    /**
+     * The short way: the members of the object whose start the parser is at, an object or array
+     * {@code data} as {@link #DATA_CHECKED}; the parser is left at the object's end.
+     */
+    private JsonNode attributes(JsonParser parser) throws IOException {
+        ObjectNode members = mapper.createObjectNode();
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            String name = parser.currentName(); // a name seen before, the parser refused
+            JsonToken token = parser.nextToken();
+            if (token.isStructStart() && name.equals("data")) {
+                skipCheckingNumbers(parser);
+                members.set(name, DATA_CHECKED);
+            } else {
+                members.set(name, scalar(parser, token));
+            }
+        }
+        return members;
+    }
+
+    /** The value at the parser as the mapper would read it: the usual scalars directly. */
+    private JsonNode scalar(JsonParser parser, JsonToken token) throws IOException {
+        return switch (token) {
+            case VALUE_STRING -> TextNode.valueOf(parser.getText());
+            case VALUE_TRUE -> BooleanNode.TRUE;
+            case VALUE_FALSE -> BooleanNode.FALSE;
+            case VALUE_NULL -> NullNode.instance;
+            default -> valueReader.readTree(parser);
+        };
+    }
+
+    /**
+     * Moves the parser to the end of the object or array it is at, checking that every number
+     * in it is inside double range; one that may not be is left to the whole tree, which says
+     * where it is.
+     */
+    private static void skipCheckingNumbers(JsonParser parser) throws IOException {
+        int depth = 1;
+        while (depth > 0) {
+            JsonToken token = parser.nextToken();
+            if (token == null) {
+                throw new JsonEOFException(parser, null, "end of input inside data");
+            }
+            switch (token) {
+                case START_OBJECT, START_ARRAY -> depth++;
+                case END_OBJECT, END_ARRAY -> depth--;
+                case VALUE_NUMBER_INT -> {
+                    if (parser.getNumberType() == JsonParser.NumberType.BIG_INTEGER) {
+                        throw NeedsTree.INSTANCE;
+                    }
+                }
+                case VALUE_NUMBER_FLOAT -> {
+                    if (!(Math.abs(parser.getDoubleValue()) < Double.MAX_VALUE)) {
+                        throw NeedsTree.INSTANCE; // infinite, or rounded to the largest double
+                    }
+                }
+                default -> {}
+            }
+        }
+    }
+
+    /** A number the short way cannot place: the body is read again as whole trees. */
+    private static final class NeedsTree extends RuntimeException {
+
+        static final NeedsTree INSTANCE = new NeedsTree();
+
+        private NeedsTree() {
+            super(null, null, false, false);
+        }
     }
 
     /**

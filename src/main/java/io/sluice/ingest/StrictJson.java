@@ -134,8 +134,11 @@ final class StrictJson {
 
     /** @param shortWay whether events may be read the short way (see the class comment) */
     private Values parseValues(byte[] body, boolean splitArray, Subject subject, boolean shortWay) {
-        requireUtf8(body, subject.name());
-        if (shortWay && !hasUnicodeEscape(body)) {
+        boolean plain = plainAscii(body);
+        if (!plain) {
+            requireUtf8(body, subject.name());
+        }
+        if (shortWay && (plain || !hasUnicodeEscape(body))) {
             try {
                 return read(body, splitArray, subject, true);
             } catch (NeedsTree e) {
@@ -192,6 +195,19 @@ final class StrictJson {
                         + " is outside the range of a double-precision number.");
             }
         }
+    }
+
+    /**
+     * Whether {@code body} is ASCII without a backslash, as most bodies are: then it is valid
+     * UTF-8 and holds no escape, and one pass over its bytes said both.
+     */
+    private static boolean plainAscii(byte[] body) {
+        for (byte b : body) {
+            if (b < 0 || b == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether {@code body} holds a {@code \}{@code u} escape (or what looks like one). */

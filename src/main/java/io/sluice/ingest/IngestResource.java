@@ -7,7 +7,6 @@ import io.sluice.config.SluiceConfig;
 import io.sluice.error.Problem;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -20,6 +19,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
@@ -98,7 +98,7 @@ public class IngestResource {
             responseCode = "503",
             description = "Kafka acknowledged none of the events in time, or too many are in flight; retry after"
                     + " Retry-After with the same ids")
-    public Uni<Response> ingest(byte[] body, HttpHeaders headers) {
+    public CompletionStage<Response> ingest(byte[] body, HttpHeaders headers) {
         byte[] decoded =
                 ContentEncoding.decode(headers.getHeaderString(HttpHeaders.CONTENT_ENCODING), body, maxBodyBytes);
         String contentType = headers.getHeaderString(HttpHeaders.CONTENT_TYPE);
@@ -106,7 +106,7 @@ public class IngestResource {
         Map<String, String> binaryHeaders =
                 headers.getHeaderString(EventDecoder.BINARY_MODE_HEADER) != null ? lowerCaseNames(headers) : Map.of();
         return ingest.ingest(caller.tenant(), contentType, binaryHeaders, decoded)
-                .map(this::respond);
+                .thenApply(this::respond);
     }
 
     private Response respond(IngestResult result) {

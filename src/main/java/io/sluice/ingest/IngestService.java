@@ -12,7 +12,6 @@ import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
 import io.sluice.event.Violation;
 import io.sluice.reconcile.AnsweredCounts;
-import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import jakarta.inject.Singleton;
 import java.time.Instant;
@@ -20,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -81,7 +81,8 @@ public class IngestService {
     /**
      * @param headers request headers, names in lower case
      */
-    public Uni<IngestResult> ingest(String tenant, String contentType, Map<String, String> headers, byte[] body) {
+    public CompletionStage<IngestResult> ingest(
+            String tenant, String contentType, Map<String, String> headers, byte[] body) {
         if (!budget.tryAcquire(body.length)) {
             throw unavailable("Sluice holds as many events in flight as it may; retry shortly.");
         }
@@ -101,7 +102,9 @@ public class IngestService {
             budget.release(body.length);
             throw e;
         }
-        return Uni.createFrom().completionStage(pending.answer()).map(sent -> {
+        // A plain completion stage, not a Uni: Mutiny would capture and restore every thread
+        // context (CDI, transactions) around each step, for a step that needs none of them.
+        return pending.answer().thenApply(sent -> {
             sending.stop(answered);
             IngestResult result = IngestResult.of(prepared.withRefused(sent));
             if (haltAfterAck > 0 && result.allAccepted() && acknowledgedRequests.incrementAndGet() == haltAfterAck) {

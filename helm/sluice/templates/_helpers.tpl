@@ -135,7 +135,7 @@ A memory quantity (Mi, Gi, M, G or bytes) in MiB, rounded down; used for warning
 {{- end }}
 
 {{/*
-Environment variables from referenced Secrets, and the JVM settings for the jvm flavor.
+Environment variables from referenced Secrets, and the JVM settings for the jvm flavors.
 Everything else comes from the ConfigMap.
 */}}
 {{- define "sluice.env" -}}
@@ -180,18 +180,20 @@ Everything else comes from the ConfigMap.
       key: {{ .key }}
 {{- end }}
 {{- end }}
-{{- if eq .Values.image.flavor "jvm" }}
+{{- if ne .Values.image.flavor "native" }}
 - name: JAVA_OPTS_APPEND
   value: {{ printf "%s %s" (include "sluice.jvmBaseOptions" .) .Values.jvm.options | trim | quote }}
 {{- end }}
 {{- end }}
 
 {{/*
-The JVM options the JVM image sets itself (src/main/docker/Dockerfile.jvm): setting
-JAVA_OPTS_APPEND replaces them, so they are repeated here before the chart's own.
+The JVM options the JVM images set themselves (src/main/docker/Dockerfile.jvm and
+Dockerfile.jvm-aot, whose cache is named here too): setting JAVA_OPTS_APPEND replaces them, so
+they are repeated here before the chart's own.
 */}}
 {{- define "sluice.jvmBaseOptions" -}}
 -Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager
+{{- if eq .Values.image.flavor "jvm-aot" }} -XX:AOTCache=app.aot{{ end }}
 {{- end }}
 
 {{/*

@@ -24,6 +24,7 @@ class DockerfileTest {
 
     static final Dockerfile JVM = Dockerfile.read(AppFacts.DOCKER.resolve("Dockerfile.jvm"));
     static final Dockerfile NATIVE = Dockerfile.read(AppFacts.DOCKER.resolve("Dockerfile.native"));
+    static final Dockerfile JVM_AOT = Dockerfile.read(AppFacts.DOCKER.resolve("Dockerfile.jvm-aot"));
 
     @Test
     void bothImagesStartFromUbiRunAsAnUnprivilegedUserAndExposeTheHttpPort() {
@@ -79,6 +80,51 @@ class DockerfileTest {
                 .as("quarkus-run.jar is among what COPY *.jar brings")
                 .isTrue();
         assertThat(JVM.entrypoint()).containsExactly("/opt/jboss/container/java/run/run-java.sh");
+    }
+
+    /**
+     * The AOT cache holds the class path as training named it, relative to where it ran, with
+     * each jar's size and time: the image must keep the aot profile's layout and run the jar by
+     * that relative name from its directory, or the JVM ignores the cache.
+     */
+    @Test
+    void aotImageCopiesTheAotLayoutWithItsCacheAndRunsTheJarAsTrainingDid() throws Exception {
+        assertThat(AppFacts.pomText())
+                .as("the pom's aot profile")
+                .contains("<id>aot</id>")
+                .contains("<quarkus.package.jar.type>aot-jar</quarkus.package.jar.type>")
+                .contains("<quarkus.package.output-directory>quarkus-app-aot</quarkus.package.output-directory>");
+        String training = java.nio.file.Files.readString(AppFacts.ROOT.resolve("scripts/build-aot"));
+        assertThat(training)
+                .contains("app=target/quarkus-app-aot")
+                .contains("cd \"$app\"")
+                .contains("-XX:AOTCacheOutput=app.aot -jar quarkus-run.jar")
+                .contains("$shipped_jvm_options");
+        assertThat(JVM_AOT.baseImage()).doesNotEndWith(":latest").matches("[^:]+:25[.0-9_]*-.+");
+        assertThat(JVM_AOT.copies().stream().flatMap(c -> c.sources().stream()))
+                .containsExactlyInAnyOrder(
+                        "target/quarkus-app-aot/lib/",
+                        "target/quarkus-app-aot/*.jar",
+                        "target/quarkus-app-aot/app/",
+                        "target/quarkus-app-aot/quarkus/",
+                        "target/quarkus-app-aot/app.aot");
+        String user = JVM_AOT.last("USER");
+        assertThat(user).matches("[0-9]+");
+        for (Dockerfile.Copy copy : JVM_AOT.copies()) {
+            assertThat(copy.destination()).startsWith("/deployments/");
+            assertThat(copy.flags().get("chown")).isEqualTo(user);
+        }
+        assertThat(JVM_AOT.all("EXPOSE")).containsExactly(AppFacts.HTTP_PORT + " " + AppFacts.MANAGEMENT_PORT);
+        assertThat(JVM_AOT.last("WORKDIR")).isIn("/deployments", "/deployments/");
+        assertThat(JVM_AOT.env())
+                .hasEntrySatisfying(
+                        "JAVA_OPTS_APPEND",
+                        opts -> assertThat(opts)
+                                .startsWith(JVM.env().get("JAVA_OPTS_APPEND").replace(" " + AppFacts.JVM_OPTIONS, ""))
+                                .contains(" -XX:AOTCache=app.aot ")
+                                .endsWith(" " + AppFacts.JVM_OPTIONS));
+        assertThat(String.join(" ", JVM_AOT.entrypoint()))
+                .endsWith("exec java ${JAVA_OPTS_APPEND} -jar quarkus-run.jar");
     }
 
     @Test

@@ -253,6 +253,27 @@ class HelmChartTest {
     }
 
     @Test
+    void jvmAotFlavorNamesTheImagesCacheBesideTheHeapAndCollectorItWasTrainedWith() {
+        Manifests manifests = StrictYaml.manifests(template(AppFacts.CHART)
+                .set("image.flavor", "jvm-aot")
+                .set("resources.limits.memory", "768Mi")
+                .call());
+
+        ManifestChecks.checkAll(manifests);
+        Container container = ManifestChecks.container(manifests.one(Deployment.class));
+        assertThat(container.getImage()).isEqualTo("sluice/sluice:" + appVersion() + "-jvm-aot");
+        assertThat(container.getEnv()).singleElement().satisfies(env -> {
+            assertThat(env.getName()).isEqualTo("JAVA_OPTS_APPEND");
+            assertThat(env.getValue()).isEqualTo(DockerfileTest.JVM_AOT.env().get("JAVA_OPTS_APPEND"));
+        });
+        assertThat(notes(new Helm(AppFacts.CHART)
+                        .install()
+                        .set("image.flavor", "jvm-aot")
+                        .set("resources.limits.memory", "512Mi")))
+                .contains("give it at least 768Mi");
+    }
+
+    @Test
     void theManagementPortStaysInsideTheClusterWhateverTheApiIsExposedBy() {
         Manifests manifests = StrictYaml.manifests(template(AppFacts.CHART)
                 .set("service.type", "LoadBalancer")

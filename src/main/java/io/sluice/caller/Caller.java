@@ -56,6 +56,18 @@ public class Caller {
         }
     }
 
+    /**
+     * Passes for the platform's operator and for a credential bound to {@code tenant}; a
+     * credential of any other tenant gets 403 with {@code refusal}.
+     */
+    public void requireOwnTenant(String tenant, String refusal) {
+        boundTenant().ifPresent(own -> {
+            if (!own.equals(tenant)) {
+                throw ProblemException.of(ProblemType.FORBIDDEN, refusal);
+            }
+        });
+    }
+
     /** The credential's id ({@code key:<id>}, {@code jwt:<tenant>/<subject>} or {@code bootstrap}): never a secret. */
     public String credential() {
         String credential = identity.getAttribute(CREDENTIAL_ATTRIBUTE);

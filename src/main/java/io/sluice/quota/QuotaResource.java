@@ -72,11 +72,7 @@ public class QuotaResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON))
     @APIResponse(responseCode = "403", description = "A tenant's admin asked for another tenant's quotas")
     public ObjectNode ofTenant(@PathParam("tenant") String tenant) {
-        caller.boundTenant().ifPresent(own -> {
-            if (!own.equals(tenant)) {
-                throw ProblemException.of(ProblemType.FORBIDDEN, "A tenant's admin sees its own tenant's quotas only.");
-            }
-        });
+        caller.requireOwnTenant(tenant, "A tenant's admin sees its own tenant's quotas only.");
         return quotas.of(validTenant(tenant)).toJson(tenant);
     }
 

@@ -78,8 +78,7 @@ public class Quotas {
      * of the same tenant wait for this one to end.
      */
     public Uni<Void> reserve(SqlClient transaction, Quota quota, String tenant, String usedSql) {
-        long fallback = quota == Quota.RULES ? defaults.rules() : defaults.keys();
-        return QuotaStore.usedAndLimit(transaction, quota, tenant, usedSql, fallback)
+        return QuotaStore.usedAndLimit(transaction, quota, tenant, usedSql, defaults.count(quota))
                 .invoke(usedAndLimit -> {
                     if (usedAndLimit[0] >= usedAndLimit[1]) {
                         throw quota.exceeded(

@@ -9,6 +9,18 @@ import java.util.Set;
 public record TenantQuotas(
         int rules, int keys, int streams, int replays, Duration replayRange, int requests, Set<Quota> overridden) {
 
+    /** The limit of a quota that counts things (every one but the replay range, a duration). */
+    public int count(Quota quota) {
+        return switch (quota) {
+            case RULES -> rules;
+            case KEYS -> keys;
+            case STREAMS -> streams;
+            case REPLAYS -> replays;
+            case REQUESTS -> requests;
+            case REPLAY_RANGE -> throw new IllegalArgumentException("the replay range is a duration, not a count");
+        };
+    }
+
     /** As answered by {@code /v1/admin/quotas}: each quota by its wire name, and which are the tenant's own. */
     public ObjectNode toJson(String tenant) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();

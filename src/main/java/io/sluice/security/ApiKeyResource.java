@@ -64,12 +64,7 @@ public class ApiKeyResource {
                     "The key request is not valid (see errors), or the tenant holds its quota of keys (quota: keys)")
     public Uni<Response> create(byte[] body) {
         ApiKeyStore.Grant grant = parser.parse(body, caller.boundTenant().orElse(null));
-        caller.boundTenant().ifPresent(own -> {
-            if (!own.equals(grant.tenant())) {
-                throw ProblemException.of(
-                        ProblemType.FORBIDDEN, "An admin key of one tenant cannot create keys for another.");
-            }
-        });
+        caller.requireOwnTenant(grant.tenant(), "An admin key of one tenant cannot create keys for another.");
         return keys.create(grant, caller.credential()).map(created -> {
             ObjectNode answer = view(created.stored());
             answer.put("key", created.key());

@@ -14,14 +14,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.sluice.error.ProblemException;
 import io.sluice.error.ProblemType;
 import io.sluice.event.CloudEventRules;
+import io.sluice.event.ScalarNodes;
 import io.sluice.event.Utf8;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -260,13 +258,8 @@ final class StrictJson {
 
     /** The value at the parser as the mapper would read it: the usual scalars directly. */
     private JsonNode scalar(JsonParser parser, JsonToken token) throws IOException {
-        return switch (token) {
-            case VALUE_STRING -> TextNode.valueOf(parser.getText());
-            case VALUE_TRUE -> BooleanNode.TRUE;
-            case VALUE_FALSE -> BooleanNode.FALSE;
-            case VALUE_NULL -> NullNode.instance;
-            default -> valueReader.readTree(parser);
-        };
+        JsonNode plain = ScalarNodes.plain(parser, token);
+        return plain != null ? plain : valueReader.readTree(parser);
     }
 
     /**

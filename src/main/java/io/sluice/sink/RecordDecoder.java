@@ -7,14 +7,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.sluice.event.CloudEventRules;
+import io.sluice.event.ScalarNodes;
 import io.sluice.event.Utf8;
 import io.sluice.event.Violation;
 import io.sluice.record.EventHeaders;
@@ -169,19 +167,18 @@ final class RecordDecoder {
 
     /** The value at the parser as a node: the usual scalars directly, anything else through the mapper. */
     private JsonNode scalar(JsonParser parser, JsonToken token) throws IOException {
-        return switch (token) {
-            case VALUE_STRING -> TextNode.valueOf(parser.getText());
-            case VALUE_TRUE -> BooleanNode.TRUE;
-            case VALUE_FALSE -> BooleanNode.FALSE;
-            case VALUE_NULL -> NullNode.instance;
-            case VALUE_NUMBER_INT ->
-                switch (parser.getNumberType()) {
-                    case INT -> IntNode.valueOf(parser.getIntValue());
-                    case LONG -> LongNode.valueOf(parser.getLongValue());
-                    default -> json.readTree(parser);
-                };
-            default -> json.readTree(parser);
-        };
+        JsonNode plain = ScalarNodes.plain(parser, token);
+        if (plain != null) {
+            return plain;
+        }
+        JsonParser.NumberType number = token == JsonToken.VALUE_NUMBER_INT ? parser.getNumberType() : null;
+        if (number == JsonParser.NumberType.INT) {
+            return IntNode.valueOf(parser.getIntValue());
+        }
+        if (number == JsonParser.NumberType.LONG) {
+            return LongNode.valueOf(parser.getLongValue());
+        }
+        return json.readTree(parser);
     }
 
     private EventRow row(String tenant, Instant acceptedAt, Event event, ConsumerRecord<String, byte[]> record) {

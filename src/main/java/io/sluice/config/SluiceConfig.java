@@ -28,6 +28,17 @@ public interface SluiceConfig {
 
     Quotas quotas();
 
+    Schema schema();
+
+    interface Schema {
+        /**
+         * Whether start-up brings the database schema to this build's version (Flyway, when the
+         * migrations history says there is anything to do). Off where a DBA applies migrations.
+         */
+        @WithDefault("true")
+        boolean migrateAtStart();
+    }
+
     /**
      * What one tenant may hold or use at once, so no tenant can take the service from the
      * others. These are the defaults; the platform operator overrides any of them per tenant

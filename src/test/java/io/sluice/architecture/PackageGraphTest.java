@@ -29,6 +29,7 @@ class PackageGraphTest {
             Map.entry("event", Set.of()),
             Map.entry("kafka", Set.of()),
             Map.entry("dedup", Set.of()),
+            Map.entry("schema", Set.of("config")),
             Map.entry("caller", Set.of("error")),
             Map.entry("record", Set.of("event")),
             // Services the features below build on.

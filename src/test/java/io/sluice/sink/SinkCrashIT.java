@@ -226,7 +226,7 @@ class SinkCrashIT {
                 // Health and metrics' port too: no fixed port for another process to hold.
                 "-Dquarkus.management.port=0",
                 // The test migrated the schema once; each of the hundreds of starts need not check.
-                "-Dquarkus.flyway.migrate-at-start=false",
+                "-Dsluice.schema.migrate-at-start=false",
                 "-Dquarkus.log.console.json.enabled=false",
                 "-Dsluice.topics.events=" + topic,
                 "-Dsluice.topics.dead-letter=" + topic + ".dlq",

@@ -1,6 +1,5 @@
 package io.sluice.testing;
 
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -12,8 +11,12 @@ public final class TestDatabase {
     private TestDatabase() {}
 
     public static Connection connect() throws SQLException {
-        URI url = URI.create(LocalStackResource.sharedConfig().get("quarkus.datasource.reactive.url"));
-        return DriverManager.getConnection("jdbc:" + url, "postgres", "");
+        return DriverManager.getConnection("jdbc:" + url(), "postgres", "");
+    }
+
+    /** The tests' database, as the application's reactive URL names it ({@code postgresql://host:port/name}). */
+    public static String url() {
+        return LocalStackResource.sharedConfig().get("quarkus.datasource.reactive.url");
     }
 
     /** The single number {@code sql} answers, its parameters bound in order. */

@@ -10,6 +10,24 @@ public final class Utf8 {
 
     private Utf8() {}
 
+    /**
+     * Whether every string of the JSON text {@code json} is plain: the text is strict UTF-8 and
+     * holds no {@code \}{@code u} escape (or what looks like one), the only way JSON spells a NUL
+     * or a lone surrogate. Raw control characters need no look: JSON parsers refuse them in
+     * strings. One pass for the usual all-ASCII text; a second one checks the rest strictly.
+     */
+    public static boolean plainJsonStrings(byte[] json) {
+        boolean ascii = true;
+        for (int i = 0; i < json.length; i++) {
+            byte b = json[i];
+            if (b == '\\' && i + 1 < json.length && json[i + 1] == 'u') {
+                return false;
+            }
+            ascii &= b >= 0;
+        }
+        return ascii || firstInvalid(json) < 0;
+    }
+
     /** Returns the offset of the first invalid byte, or -1 when {@code bytes} is valid UTF-8. */
     public static int firstInvalid(byte[] bytes) {
         int i = 0;

@@ -132,11 +132,11 @@ final class StrictJson {
 
     /** @param shortWay whether events may be read the short way (see the class comment) */
     private Values parseValues(byte[] body, boolean splitArray, Subject subject, boolean shortWay) {
-        boolean plain = plainAscii(body);
+        boolean plain = Utf8.plainJsonStrings(body);
         if (!plain) {
             requireUtf8(body, subject.name());
         }
-        if (shortWay && (plain || !hasUnicodeEscape(body))) {
+        if (shortWay && plain) {
             try {
                 return read(body, splitArray, subject, true);
             } catch (NeedsTree e) {
@@ -193,29 +193,6 @@ final class StrictJson {
                         + " is outside the range of a double-precision number.");
             }
         }
-    }
-
-    /**
-     * Whether {@code body} is ASCII without a backslash, as most bodies are: then it is valid
-     * UTF-8 and holds no escape, and one pass over its bytes said both.
-     */
-    private static boolean plainAscii(byte[] body) {
-        for (byte b : body) {
-            if (b < 0 || b == '\\') {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Whether {@code body} holds a {@code \}{@code u} escape (or what looks like one). */
-    private static boolean hasUnicodeEscape(byte[] body) {
-        for (int i = 0; i + 1 < body.length; i++) {
-            if (body[i] == '\\' && body[i + 1] == 'u') {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** The elements of the array whose start the parser is at, up to and with its end. */

@@ -105,31 +105,15 @@ final class RecordDecoder {
 
     /** Reads {@code value} the short way where it can, else as a whole tree. */
     private Event readEvent(byte[] value) throws IOException {
-        if (shortWay && dataNeedsNoTree(value)) {
+        // A string that can break a rule (invalid UTF-8, which Jackson accepts in places; an escaped
+        // NUL or lone surrogate) is found by the whole tree, in the rules' own words.
+        if (shortWay && Utf8.plainJsonStrings(value)) {
             Event event = readAttributes(value);
             if (event != null) {
                 return event;
             }
         }
         return new Event(reader.readTree(value), null);
-    }
-
-    /**
-     * Whether no string of the value can break a rule: strict UTF-8 (Jackson alone accepts some
-     * overlong and surrogate encodings) and no {@code \}{@code u} escape. Raw control characters
-     * need no look: the parser refuses them in strings, skipped ones included.
-     */
-    static boolean dataNeedsNoTree(byte[] value) {
-        boolean ascii = true;
-        for (int i = 0; i < value.length; i++) {
-            byte b = value[i];
-            if (b == '\\' && i + 1 < value.length && value[i + 1] == 'u') {
-                return false;
-            }
-            ascii &= b >= 0;
-        }
-        // One pass for the usual all-ASCII value; a second one checks the rest strictly.
-        return ascii || Utf8.firstInvalid(value) < 0;
     }
 
     /**

@@ -59,8 +59,8 @@ final class MigrationHistory {
 
     /**
      * Flyway's checksum of a migration: CRC-32 over the UTF-8 bytes of each line without its line
-     * ending, a byte order mark dropped. Equal to what Flyway records (MigrationHistoryIT compares
-     * them against a database Flyway migrated).
+     * ending, a byte order mark dropped. Equal to what Flyway records (SchemaMigrationTest compares
+     * them against databases Flyway migrated).
      */
     static int checksum(InputStream text) throws IOException {
         CRC32 crc = new CRC32();

@@ -22,7 +22,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Brings the database schema to this build's version at start-up, before anything reads or
- * writes it (the first observer of start-up; the sink's consumer starts after it).
+ * writes it: the first observer of start-up, ahead of reactive messaging's (priority 1,000), which
+ * starts the sink's consumer.
  *
  * <p>Flyway migrates. But starting Flyway, its JDBC pool and driver costs most of a second of
  * a replica's start, and on nearly every start there is nothing to migrate. So Flyway's history
@@ -39,7 +40,7 @@ public class SchemaMigration {
 
     static final String LOCATION = "db/migration/";
 
-    /** Every migration in {@link #LOCATION}, in order (MigrationHistoryIT holds this list to the directory). */
+    /** Every migration in {@link #LOCATION}, in order (MigrationHistoryTest holds this list to the directory). */
     static final List<String> SHIPPED = List.of(
             "V1__events.sql",
             "V2__event_content.sql",
